@@ -1,0 +1,82 @@
+# Containers vs. Virtual Machines: an interactive course.
+#   make lab    set up (first time only) and start JupyterLab on lesson 00
+#   make test   set up (first time only) and run every test
+# Every target is idempotent: set-up is skipped when .venv is current.
+
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+PORT    ?= 8888
+JOBS    ?= 2
+PYTEST_ARGS ?=
+FIRST_LESSON := $(firstword $(sort $(wildcard lessons/00-*.ipynb)))
+
+# Prefer the kernel and config of .venv over any in the user's home.
+export JUPYTER_PREFER_ENV_PATH := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+ROOT_FLAG  := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+NO_BROWSER := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
+
+.PHONY: help install lab test test-fast nbval run notebooks student bench lock lint clean
+
+help:
+	@echo "make lab        start JupyterLab on $(FIRST_LESSON) (installs first)"
+	@echo "make test       run every test (installs first)"
+	@echo "make test-fast  unit, data and anatomy tests only"
+	@echo "make run        execute every lesson headless with papermill into build/"
+	@echo "make notebooks  re-execute the committed lessons in place (fresh kernel)"
+	@echo "make student    build the student version (solutions removed) into build/student/"
+	@echo "make bench      run the benchmarks and print their figures"
+	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
+	@echo "make clean      remove .venv, build/ and caches"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python requirements.lock pyproject.toml
+	@echo "== installing the course environment into $(VENV) (first time: about a minute)"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	@echo "== starting JupyterLab on $(FIRST_LESSON); open the URL printed below (Ctrl-C stops it)"
+	$(BIN)/jupyter lab $(FIRST_LESSON) --ip=127.0.0.1 --port=$(PORT) $(NO_BROWSER) $(ROOT_FLAG) \
+	  --LabApp.news_url=None --ServerApp.root_dir=$(CURDIR)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser and not papermill" tests $(PYTEST_ARGS)
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile lessons $(PYTEST_ARGS)
+
+run: $(STAMP)
+	$(BIN)/python -m tools.run_lessons --out build/run
+
+notebooks: $(STAMP)
+	$(BIN)/python -m tools.execute_notebooks lessons/*.ipynb
+
+student: $(STAMP)
+	$(BIN)/python -m tools.student --out build/student
+
+bench: $(STAMP)
+	$(BIN)/python -m tools.bench
+
+lock: $(STAMP)
+	$(BIN)/python -m uv --version >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet uv
+	$(BIN)/python -m uv pip compile pyproject.toml --extra test --universal \
+	  --python-version 3.11 --no-header -o requirements.lock
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check widgets tests tools
+
+clean:
+	rm -rf $(VENV) build .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

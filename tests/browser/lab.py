@@ -1,0 +1,139 @@
+"""Real JupyterLab in headless Chromium, for browser tests and benchmarks.
+
+:class:`LabServer` starts JupyterLab on a free loopback port with a random
+token, on a scratch copy of the lessons (JupyterLab autosaves into the files
+it opens), and stops it afterwards. :func:`find_chromium` locates Debian's
+Chromium (never a downloaded browser). The page helpers wait on conditions,
+never on fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
+]
+
+
+def find_chromium() -> str | None:
+    """Path of a system Chromium, or None ($COURSE_CHROMIUM overrides)."""
+    override = os.environ.get("COURSE_CHROMIUM")
+    if override:
+        return override if Path(override).exists() else None
+    return next((p for p in CHROMIUM_CANDIDATES if Path(p).exists()), None)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LabServer:
+    """A JupyterLab server on a scratch copy of ``lessons``."""
+
+    def __init__(self, lessons: Path, timeout: float = 90.0) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="cvm-lab-"))
+        shutil.copytree(lessons, self.workdir / "lessons")
+        self.port = _free_port()
+        self.token = secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        # Render every cell (no windowing), so tests see the whole notebook.
+        settings = self.workdir / ".settings" / "@jupyterlab" / "notebook-extension"
+        settings.mkdir(parents=True)
+        (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+        env = dict(os.environ, JUPYTER_PREFER_ENV_PATH="1",
+                   JUPYTERLAB_SETTINGS_DIR=str(self.workdir / ".settings"),
+                   JUPYTERLAB_WORKSPACES_DIR=str(self.workdir / ".workspaces"),
+                   JUPYTER_CONFIG_DIR=str(self.workdir / ".jupyter"),
+                   JUPYTER_RUNTIME_DIR=str(self.workdir / ".runtime"))
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+               f"--port={self.port}", "--ServerApp.port_retries=0",
+               f"--IdentityProvider.token={self.token}", "--LabApp.news_url=None",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               f"--ServerApp.root_dir={self.workdir / 'lessons'}"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")
+        self.log = open(self.workdir / "server.log", "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env,
+                                     start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited early:\n{self.log_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)  # polling a condition, with a deadline
+        self.stop()
+        raise RuntimeError(f"JupyterLab did not answer within {timeout} s:\n{self.log_text()}")
+
+    def log_text(self) -> str:
+        try:
+            return (self.workdir / "server.log").read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def lab_url(self, notebook: str) -> str:
+        return f"{self.url}/lab/tree/{notebook}?reset&token={self.token}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        self.log.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def open_notebook(page, server: LabServer, name: str, n_cells: int, timeout_ms: int = 90_000) -> None:
+    """Open a notebook and wait until all its cells are in the page and the kernel is idle."""
+    page.goto(server.lab_url(name), timeout=timeout_ms)
+    page.wait_for_function(
+        "n => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell').length >= n",
+        arg=n_cells, timeout=timeout_ms)
+    wait_idle(page, timeout_ms)
+
+
+def wait_idle(page, timeout_ms: int = 90_000) -> None:
+    """Wait until the kernel status shows Idle."""
+    page.wait_for_function(
+        """() => {
+            const el = document.querySelector('.jp-Notebook-ExecutionIndicator');
+            return el && el.getAttribute('data-status') === 'idle';
+        }""", timeout=timeout_ms)
+
+
+def run_all(page, n_code_cells: int, timeout_ms: int = 180_000) -> None:
+    """Run all cells through the Run menu and wait until every shown prompt is
+    numbered (``n_code_cells``: code cells whose input is not collapsed) and the
+    kernel is idle again."""
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.click()
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_function(
+        """n => {
+            const prompts = [...document.querySelectorAll(
+                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')];
+            const done = prompts.filter(p => /\\[\\d+\\]/.test(p.textContent));
+            const busy = prompts.some(p => p.textContent.includes('*'));
+            return done.length >= n && !busy;
+        }""", arg=n_code_cells, timeout=timeout_ms)
+    wait_idle(page, timeout_ms)

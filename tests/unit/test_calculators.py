@@ -1,0 +1,128 @@
+"""Calculators through their widgets: redraw on change, clear messages on
+hostile input, the last good figure kept, never an exception."""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as ipw
+import pytest
+
+from widgets import RenderCheck, TimescaleCalculator, timescales
+from widgets.calculator import WIDGET_VIEW_MIME, Calculator
+from widgets.figures import PLOTLY_MIME, new_figure
+from widgets.timescales import available_kinds, format_ms, summarize
+
+HOSTILE_TEXT = ["-5", "0", "nan", "inf", "-inf", "1e30", "abc", "   ", "1,5", "True", "[1]", "0x"]
+
+
+def test_timescale_model_by_hand():
+    t = timescales(["process", "cloud-vm"])
+    assert t.labels[0] == "fork/exec on Linux" and t.values_ms[0] == 1
+    assert t.values_ms[-1] == 810200  # EC2 Windows m1.small, Mao & Humphrey 2012
+    assert t.ratio == pytest.approx(810200)
+    assert t.orders == pytest.approx(math.log10(810200))
+    assert list(t.values_ms) == sorted(t.values_ms)
+    assert "secondary" not in "".join(t.cites)  # both rows are verified
+
+
+def test_timescale_own_measurement_and_summary():
+    t = timescales(["container", "cloud-vm"], "30000")
+    assert t.mine_ms == 30000
+    text = summarize(t)
+    assert "orders of magnitude" in text and "Your 30 s is faster than" in text
+    assert timescales(["container"], "").mine_ms is None
+
+
+@pytest.mark.parametrize(("kinds", "words"), [
+    ([], "choose at least one kind"),
+    (["toaster"], "kind must be one of"),
+    ("container", "must be a list"),
+    (None, "must be a list"),
+])
+def test_timescale_bad_kinds(kinds, words):
+    with pytest.raises(ValueError, match=words):
+        timescales(kinds)
+
+
+@pytest.mark.parametrize("mine", HOSTILE_TEXT[:8] + [-1, 0, float("nan"), float("inf"), True])
+def test_timescale_bad_own_value(mine):
+    if mine in ("   ",):
+        assert timescales(["container"], mine).mine_ms is None
+        return
+    with pytest.raises(ValueError, match="your time"):
+        timescales(["container"], mine)
+
+
+def test_format_ms():
+    assert format_ms(1.0) == "1 ms" and format_ms(1193.1) == "1.19 s" and format_ms(810200) == "13.5 min"
+
+
+@pytest.mark.parametrize("value", HOSTILE_TEXT)
+def test_widget_hostile_text_keeps_last_good_figure(value):
+    calc = TimescaleCalculator(kinds=["container", "cloud-vm"])
+    before = list(calc.figure.data[0].x)
+    summary_before = calc.summary.value
+    calc.controls["my_time_ms"].value = value
+    if value.strip() == "":
+        assert calc.error is None
+        return
+    assert calc.error and "your time" in calc.error
+    assert "cvm-error" in calc.status.value and "last valid input" in calc.status.value
+    assert list(calc.figure.data[0].x) == before and calc.summary.value == summary_before
+    assert calc.last_exception is None
+    calc.controls["my_time_ms"].value = "2500"  # recovers
+    assert calc.error is None and calc.status.value == ""
+    assert calc.result.mine_ms == 2500
+
+
+def test_widget_kind_change_redraws():
+    calc = TimescaleCalculator()
+    n_all = len(calc.figure.data[0].y)
+    calc.controls["kinds"].value = ("microvm",)
+    assert 0 < len(calc.figure.data[0].y) < n_all
+    assert all("Firecracker" in y for y in calc.figure.data[0].y)
+    calc.controls["kinds"].value = ()
+    assert "choose at least one kind" in calc.status.value
+    assert all("Firecracker" in y for y in calc.figure.data[0].y)
+
+
+def test_available_kinds_follow_data():
+    assert {"process", "container", "microvm", "cloud-vm"} <= set(available_kinds())
+
+
+def test_render_check_follows_slider():
+    calc = RenderCheck(level=3)
+    assert list(calc.figure.data[0].y) == [3]
+    calc.controls["level"].value = 8
+    assert list(calc.figure.data[0].y) == [8] and "8 of 10" in calc.summary.value
+
+
+def test_bundle_offers_widget_static_figure_and_text():
+    calc = RenderCheck()
+    bundle = calc._repr_mimebundle_()
+    assert WIDGET_VIEW_MIME in bundle and PLOTLY_MIME in bundle
+    assert bundle[PLOTLY_MIME]["data"][0]["y"] == [3]
+    assert bundle["text/plain"].startswith("Interactive calculator: Widget check")
+
+
+def test_unexpected_model_errors_never_escape():
+    slider = ipw.IntSlider(value=1)
+    fig = new_figure("t", "x", "y", widget=True)
+    fig.add_bar(x=[0], y=[0])
+
+    def model(n):
+        if n == 2:
+            raise ZeroDivisionError("boom")
+        return n
+
+    def draw(f, n):
+        f.data[0].y = [n]
+
+    calc = Calculator("test", {"n": slider}, model, draw, lambda n: f"n={n}", fig)
+    slider.value = 2
+    assert isinstance(calc.last_exception, ZeroDivisionError)
+    assert "internal error" in calc.error and list(fig.data[0].y) == [1]
+    slider.value = 3
+    assert calc.error is None and list(fig.data[0].y) == [3]
+    assert calc.updates == 2 and calc.last_update_ms >= 0

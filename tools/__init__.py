@@ -1,0 +1,1 @@
+"""Maintainer tools: execute, clean, run and package the lessons (not part of `widgets`)."""

@@ -1,0 +1,62 @@
+"""Containers vs. Virtual Machines: the course's package.
+
+The public API, grouped by layer (pure models never import UI code):
+
+* data: :func:`load` a cited data set (validated against datapackage.json);
+* probes: :func:`where_am_i`, :func:`capabilities`, :func:`use_live`;
+* figures: :func:`new_figure`, :func:`show_figure`, :data:`COLORS`;
+* learning: :func:`check_number`, :func:`check_choice`, :class:`Quiz`, :func:`q`;
+* calculators: :class:`Calculator` (the base) and the course's calculators.
+
+Use a calculator in your own notebook::
+
+    import widgets
+    calc = widgets.TimescaleCalculator(kinds=["container", "cloud-vm"])
+    calc            # displays the controls, the figure and its summary
+    calc.result     # the model's latest result (a Timescale)
+"""
+
+from __future__ import annotations
+
+
+class CourseWarning(UserWarning):
+    """Warnings the course itself raises (errors in the test suite)."""
+
+
+from .calculator import Calculator  # noqa: E402
+from .checks import Feedback, check_choice, check_number  # noqa: E402
+from .data import DataError, load  # noqa: E402
+from .figures import new_figure, show_figure  # noqa: E402
+from .mystery import check_mystery, mystery_machine  # noqa: E402
+from .probe import capabilities, use_live, where_am_i  # noqa: E402
+from .quiz import Question, Quiz, q  # noqa: E402
+from .selfcheck import RenderCheck  # noqa: E402
+from .theme import COLORS, LABELS  # noqa: E402
+from .timescales import TimescaleCalculator, timescales  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "COLORS",
+    "LABELS",
+    "Calculator",
+    "CourseWarning",
+    "DataError",
+    "Feedback",
+    "Question",
+    "Quiz",
+    "RenderCheck",
+    "TimescaleCalculator",
+    "capabilities",
+    "check_choice",
+    "check_mystery",
+    "check_number",
+    "load",
+    "mystery_machine",
+    "new_figure",
+    "q",
+    "show_figure",
+    "timescales",
+    "use_live",
+    "where_am_i",
+]

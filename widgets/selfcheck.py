@@ -1,0 +1,158 @@
+"""The environment self-check: versions, rendering, live labs.
+
+In a notebook, :func:`version_table` and :class:`RenderCheck` show that the
+packages are current and that widgets and plotly render in this browser. From
+a shell, ``python -m widgets.selfcheck`` prints the same report, which is how
+an instructor checks a room of laptops in a minute.
+"""
+
+from __future__ import annotations
+
+import html
+import platform
+import re
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+
+from . import validate
+from .calculator import Calculator
+from .figures import new_figure
+from .probe import Capability, capabilities, where_am_i
+from .theme import COLORS
+
+#: Distribution name -> minimum version (kept equal to pyproject.toml by a test).
+REQUIRED: dict[str, str] = {
+    "jupyterlab": "4.2",
+    "ipywidgets": "8.1",
+    "plotly": "6.0",
+    "anywidget": "0.9",
+    "numpy": "1.26",
+    "pyyaml": "6.0",
+}
+
+MIN_PYTHON = (3, 11)
+
+
+@dataclass(frozen=True)
+class VersionCheck:
+    """One package: what is installed and whether it is new enough."""
+
+    name: str
+    installed: str
+    required: str
+    ok: bool
+
+
+def _as_tuple(version: str) -> tuple[int, ...]:
+    """'8.1.9' -> (8, 1, 9); stops at the first piece that is not a plain number
+    ('2.0.0rc1' -> (2, 0, 0))."""
+    parts = []
+    for piece in version.split("."):
+        m = re.match(r"\d+", piece)
+        if not m:
+            break
+        parts.append(int(m.group()))
+        if m.end() != len(piece):
+            break
+    return tuple(parts)
+
+
+def versions() -> list[VersionCheck]:
+    """Check Python and every required package against its minimum version."""
+    py = platform.python_version()
+    out = [VersionCheck("python", py, ".".join(map(str, MIN_PYTHON)), sys.version_info[:2] >= MIN_PYTHON)]
+    for name, minimum in REQUIRED.items():
+        try:
+            have = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out.append(VersionCheck(name, "missing", minimum, False))
+            continue
+        out.append(VersionCheck(name, have, minimum, _as_tuple(have) >= _as_tuple(minimum)))
+    return out
+
+
+def version_table(checks: list[VersionCheck] | None = None) -> str:
+    """The version checks as an HTML table (green tick or red cross per row)."""
+    checks = versions() if checks is None else checks
+    rows = "".join(
+        f"<tr><td>{html.escape(c.name)}</td><td>{html.escape(c.installed)}</td>"
+        f"<td>≥ {html.escape(c.required)}</td><td>{'✔' if c.ok else '✘ update it: make install'}</td></tr>"
+        for c in checks
+    )
+    return (
+        '<table class="cvm-versions"><thead><tr><th>package</th><th>installed</th>'
+        f"<th>needed</th><th>ok?</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def capability_table(caps: list[Capability] | None = None) -> str:
+    """The live-lab capabilities as an HTML table with reasons and remedies."""
+    caps = capabilities() if caps is None else caps
+    rows = "".join(
+        f"<tr><td><b>{html.escape(c.name)}</b></td>"
+        f"<td>{'✔ live' if c.available else '✘ fallback'}</td>"
+        f"<td>{html.escape(c.detail)}</td><td>{html.escape(c.how_to_enable)}</td>"
+        f"<td>{html.escape(', '.join(c.used_by))}</td></tr>"
+        for c in caps
+    )
+    return (
+        '<table class="cvm-capabilities"><thead><tr><th>capability</th><th>here</th>'
+        "<th>why</th><th>how to enable</th><th>used in lessons</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
+def render_model(level: int) -> int:
+    """The trivial model behind :class:`RenderCheck`: a whole number 1..10."""
+    return validate.integer("level", level, minimum=1, maximum=10)
+
+
+class RenderCheck(Calculator[int]):
+    """A slider and a bar that follows it: proves widgets and plotly render.
+
+    The number plotted is only the slider's own value (no data).
+    """
+
+    def __init__(self, level: int = 3) -> None:
+        import ipywidgets as ipw
+
+        slider = ipw.IntSlider(value=level, min=1, max=10, description="level", continuous_update=True)
+        fig = new_figure("Widget check: the bar follows the slider", "", "slider level (no unit)",
+                         widget=True, height=300, yaxis_range=[0, 10], showlegend=False)
+        fig.add_bar(x=["your slider"], y=[level], marker_color=COLORS["container"], name="level")
+
+        def draw(f, value: int) -> None:
+            f.data[0].y = [value]
+
+        super().__init__(
+            "render-check", {"level": slider}, render_model, draw,
+            lambda v: f"The bar is {v} of 10 units high; if it moves with the slider, widgets and plotly work.",
+            fig,
+        )
+
+
+def report() -> str:
+    """A plain-text self-check report (for ``python -m widgets.selfcheck``)."""
+    lines = [f"Course self-check on {platform.system()} {platform.release()} ({platform.machine()})", ""]
+    for c in versions():
+        lines.append(f"  {'ok ' if c.ok else 'OLD'} {c.name:<11} {c.installed:<10} (needs >= {c.required})")
+    lines.append("")
+    lines.append("Live labs on this machine:")
+    for cap in capabilities():
+        lines.append(f"  {'live    ' if cap.available else 'fallback'} {cap.name}: {cap.detail}")
+        if cap.how_to_enable and not cap.available:
+            lines.append(f"           how to enable: {cap.how_to_enable}")
+    lines.append("")
+    lines.append(where_am_i().report())
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """Print the report; exit 1 if a required package is missing or too old."""
+    print(report())
+    return 0 if all(c.ok for c in versions()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
