@@ -10,6 +10,7 @@ STAMP   := $(VENV)/.installed
 PORT    ?= 8888
 JOBS    ?= 2
 PYTEST_ARGS ?=
+LAB_ARGS ?=
 FIRST_LESSON := $(firstword $(sort $(wildcard lessons/00-*.ipynb)))
 
 # Prefer the kernel and config of .venv over any in the user's home.
@@ -46,7 +47,7 @@ install: $(STAMP)
 lab: $(STAMP)
 	@echo "== starting JupyterLab on $(FIRST_LESSON); open the URL printed below (Ctrl-C stops it)"
 	$(BIN)/jupyter lab $(FIRST_LESSON) --ip=127.0.0.1 --port=$(PORT) $(NO_BROWSER) $(ROOT_FLAG) \
-	  --LabApp.news_url=None --ServerApp.root_dir=$(CURDIR)
+	  --LabApp.news_url=None --ServerApp.root_dir=$(CURDIR) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_ARGS)

@@ -27,12 +27,16 @@ from .calculator import Calculator  # noqa: E402
 from .checks import Feedback, check_choice, check_number  # noqa: E402
 from .data import DataError, load  # noqa: E402
 from .figures import new_figure, show_figure  # noqa: E402
+from .kvmlab import KvmLab  # noqa: E402
 from .mystery import check_mystery, mystery_machine  # noqa: E402
 from .probe import capabilities, use_live, where_am_i  # noqa: E402
+from .provisioning import ProvisioningCalculator, provision_timeline  # noqa: E402
 from .quiz import Question, Quiz, q  # noqa: E402
 from .selfcheck import RenderCheck  # noqa: E402
+from .sizing import SizingCalculator, size_vms  # noqa: E402
 from .theme import COLORS, LABELS  # noqa: E402
 from .timescales import TimescaleCalculator, timescales  # noqa: E402
+from .trapsim import TrapExplorer  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -40,6 +44,10 @@ __all__ = [
     "COLORS",
     "LABELS",
     "Calculator",
+    "KvmLab",
+    "ProvisioningCalculator",
+    "SizingCalculator",
+    "TrapExplorer",
     "CourseWarning",
     "DataError",
     "Feedback",
@@ -54,6 +62,8 @@ __all__ = [
     "load",
     "mystery_machine",
     "new_figure",
+    "provision_timeline",
+    "size_vms",
     "q",
     "show_figure",
     "timescales",

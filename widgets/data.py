@@ -58,7 +58,7 @@ class Source:
     def citation(self) -> str:
         """A full citation: authors (year). Title. Venue. Location; where."""
         parts = []
-        if self.authors:
+        if self.authors and not self.authors.lower().startswith("unknown"):
             parts.append(f"{self.authors} ({self.year})." if self.year else f"{self.authors}.")
         elif self.year:
             parts.append(f"({self.year}).")
@@ -147,8 +147,11 @@ class Table:
     def cite(self, row: dict[str, Any]) -> str:
         """A short citation for a row, with its confidence label."""
         src = self.source(row)
-        who = src.authors.split(",")[0].split(" and ")[0].strip() if src.authors else src.title
-        year = f" {src.year}" if src.year else ""
+        if src.authors and not src.authors.lower().startswith("unknown"):
+            who = src.authors.split(",")[0].split(" and ")[0].strip()
+        else:  # an anonymous source is named by its title
+            who = src.title.split(" (")[0]
+        year = f" {src.year}" if src.year and src.year not in who else ""
         label = "" if row["confidence"] == "verified" else f"; {row['confidence']}"
         return f"{who}{year}{label}"
 

@@ -323,7 +323,7 @@ def run_virtualized(program: Program | str, *, mode: str = "trap-and-emulate",
       POPF/RDMODE run directly on the real user-mode CPU unless named in ``trapping``,
       so the guest silently misbehaves: the ISA is not virtualizable (Popek & Goldberg).
     * ``"binary-translation"``: the monitor first rewrites every sensitive instruction
-      into a call into itself (as VMware did on x86 in 1999).
+      into a call into itself (the approach early x86 hypervisors took).
     * ``"hardware-assisted"``: the guest runs in a guest-kernel mode (like VT-x non-root
       ring 0): POPF/CLI/STI/RDMODE/SETPT need no exit; only OUT and HLT exit.
 

@@ -55,6 +55,9 @@ class LabServer:
         settings = self.workdir / ".settings" / "@jupyterlab" / "notebook-extension"
         settings.mkdir(parents=True)
         (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+        news = self.workdir / ".settings" / "@jupyterlab" / "apputils-extension"
+        news.mkdir(parents=True)
+        (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
         env = dict(os.environ, JUPYTER_PREFER_ENV_PATH="1",
                    JUPYTERLAB_SETTINGS_DIR=str(self.workdir / ".settings"),
                    JUPYTERLAB_WORKSPACES_DIR=str(self.workdir / ".workspaces"),

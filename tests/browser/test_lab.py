@@ -1,9 +1,12 @@
-"""Lessons in real JupyterLab, in headless Chromium: stored outputs render on
-open, every cell runs, widgets and figures render, controls redraw figures."""
+"""Every lesson in real JupyterLab, in headless Chromium: stored outputs render
+on open, every cell runs, widgets and figures render, and each calculator
+redraws when a control changes (and keeps its figure on bad input)."""
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -15,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = find_chromium()
 REQUIRED = os.environ.get("COURSE_REQUIRE_BROWSER") == "1"
+LESSONS = sorted(p.name for p in (ROOT / "lessons").glob("[0-9][0-9]-*.ipynb"))
 
 pytestmark = pytest.mark.browser
 if CHROMIUM is None:
@@ -53,73 +57,118 @@ def page(browser):
     context.close()
 
 
-def counts(name: str) -> tuple[int, int]:
-    """(all cells, code cells whose input is shown: collapsed ones show no prompt)."""
+def stored(name: str) -> dict[str, int]:
+    """Counts from the committed notebook: cells, shown code cells, plots, calculators."""
     nb = nbformat.read(ROOT / "lessons" / name, as_version=4)
-    shown = [c for c in nb.cells if c.cell_type == "code"
-             and not c.metadata.get("jupyter", {}).get("source_hidden")]
-    return len(nb.cells), len(shown)
+    outs = [o for c in nb.cells for o in c.get("outputs", [])]
+    return {
+        "cells": len(nb.cells),
+        "shown": sum(1 for c in nb.cells if c.cell_type == "code"
+                     and not c.metadata.get("jupyter", {}).get("source_hidden")),
+        "plots": sum("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outs),
+        "calculators": sum(o.get("data", {}).get("text/plain", "").startswith("Interactive calculator")
+                           for o in outs),
+    }
 
 
-def body_text(page) -> str:
+def panel_text(page) -> str:
     return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").text_content()
+
+
+def wait_text(page, selector: str, text: str, timeout: int = 30_000) -> None:
+    page.wait_for_function("([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }",
+                           arg=[selector, text], timeout=timeout)
 
 
 def plot_y(page, selector: str) -> list:
     return page.evaluate(f"() => Array.from(document.querySelector('{selector} .js-plotly-plot').data[0].y)")
 
 
-LESSON = "00-start-here.ipynb"
+def text_input(page, calc: str, label: str):
+    return page.locator(f"{calc} .widget-text").filter(has_text=label).locator("input").first
 
 
-def test_stored_lesson_renders_without_a_kernel_run(page, server):
-    n_cells, _ = counts(LESSON)
-    open_notebook(page, server, LESSON, n_cells)
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=60_000)
-    text = body_text(page)
-    assert "Error displaying widget" not in text
-    assert "Quiz" in text
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "00-stored.png"), full_page=False)
+def submit(page, calc: str, label: str, value: str) -> None:
+    box = text_input(page, calc, label)
+    box.fill(value)
+    box.press("Enter")
 
 
-def test_run_all_then_interact(page, server):
-    n_cells, n_code = counts(LESSON)
-    open_notebook(page, server, LESSON, n_cells)
-    run_all(page, n_code)
-    text = body_text(page)
-    assert "Error displaying widget" not in text
-    assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
-    assert page.locator(".cvm-calculator").count() == 2
-    assert page.locator(".cvm-quiz").count() == 1
-    page.wait_for_function("() => document.querySelectorAll('.cvm-calculator .js-plotly-plot').length == 2")
+# -- lesson-specific interactions: change a control, wait for the redraw ------------------
 
-    # The render check: a keyboard step on the slider moves the bar.
+
+def interact_00(page) -> None:
     assert plot_y(page, ".cvm-render-check") == [3]
     handle = page.locator(".cvm-render-check .noUi-handle").first
     handle.focus()
     handle.press("ArrowRight")
-    page.wait_for_function(
-        "() => document.querySelector('.cvm-render-check .js-plotly-plot').data[0].y[0] === 4")
-    assert "4 of 10" in page.locator(".cvm-render-check .cvm-summary").inner_text()
-
-    # The start-up calculator: an own value adds a line; nonsense gets a message, the figure stays.
-    box = page.locator(".cvm-timescales input[type=text]").first
-    box.fill("30000")
-    box.press("Enter")
-    page.wait_for_function(
-        "() => document.querySelector('.cvm-timescales .cvm-summary').innerText.includes('Your 30 s')")
-    shapes = page.evaluate("() => document.querySelector('.cvm-timescales .js-plotly-plot').layout.shapes.length")
-    assert shapes == 1
-    box.fill("-5")
-    box.press("Enter")
-    page.wait_for_function(
-        "() => document.querySelector('.cvm-timescales .cvm-status').innerText.includes('must not be negative')")
+    page.wait_for_function("() => document.querySelector('.cvm-render-check .js-plotly-plot').data[0].y[0] === 4")
+    wait_text(page, ".cvm-render-check .cvm-summary", "4 of 10")
+    submit(page, ".cvm-timescales", "yours", "30000")
+    wait_text(page, ".cvm-timescales .cvm-summary", "Your 30 s")
+    assert page.evaluate("() => document.querySelector('.cvm-timescales .js-plotly-plot').layout.shapes.length") == 1
+    submit(page, ".cvm-timescales", "yours", "-5")
+    wait_text(page, ".cvm-timescales .cvm-status", "must not be negative")
     assert "Your 30 s" in page.locator(".cvm-timescales .cvm-summary").inner_text()
 
+
+def interact_01(page) -> None:
+    # Trap explorer: making POPF trap restores equivalence.
+    page.locator(".cvm-trap-explorer .widget-checkbox").filter(has_text="POPF traps").locator("input").check()
+    wait_text(page, ".cvm-trap-explorer .cvm-summary", "behaved exactly")
+    # KVM lab: a shorter message, fewer exits.
+    submit(page, ".cvm-kvm-lab", "message", "Hi")
+    wait_text(page, ".cvm-kvm-lab .cvm-summary", "with 3 VM exits")
+    # Sizing: a host with 8 cores holds fewer VMs; nonsense keeps the figure.
+    submit(page, ".cvm-sizing", "host cores", "8")
+    wait_text(page, ".cvm-sizing .cvm-summary", "4 VMs fit")
+    submit(page, ".cvm-sizing", "host cores", "abc")
+    wait_text(page, ".cvm-sizing .cvm-status", "must be a number")
+    assert "4 VMs fit" in page.locator(".cvm-sizing .cvm-summary").inner_text()
+    # Provisioning: a bigger image makes the transfer stage longer.
+    before = page.locator(".cvm-provisioning .cvm-summary").inner_text()
+    submit(page, ".cvm-provisioning", "image size", "5000")
+    page.wait_for_function("b => document.querySelector('.cvm-provisioning .cvm-summary').innerText !== b", arg=before)
+
+
+INTERACTIONS: dict[str, Callable] = {"00-start-here.ipynb": interact_00, "01-virtual-machines.ipynb": interact_01}
+
+
+def test_every_lesson_has_browser_interactions():
+    assert set(LESSONS) <= set(INTERACTIONS), "add an interaction for each new lesson"
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_stored_lesson_renders_without_running(page, server, name):
+    counts = stored(name)
+    open_notebook(page, server, name, counts["cells"])
+    page.wait_for_function("n => document.querySelectorAll('.js-plotly-plot').length >= n",
+                           arg=counts["plots"], timeout=60_000)
+    text = panel_text(page)
+    assert "Error displaying widget" not in text
+    assert "Quiz" in text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name[:2]}-stored.png"))
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_run_all_then_interact(page, server, name):
+    counts = stored(name)
+    open_notebook(page, server, name, counts["cells"])
+    run_all(page, counts["shown"])
+    assert "Error displaying widget" not in panel_text(page)
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.all_inner_texts()
+    assert page.locator(".cvm-calculator").count() == counts["calculators"]
+    assert page.locator(".cvm-quiz").count() == 1
+    page.wait_for_function("n => document.querySelectorAll('.cvm-calculator .js-plotly-plot').length == n",
+                           arg=counts["calculators"])
+    INTERACTIONS[name](page)
     # The quiz explains a chosen option.
     page.locator(".cvm-quiz .widget-radio-box label").first.click()
     page.wait_for_function("() => document.querySelector('.cvm-quiz-feedback').innerText.length > 10")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "00-after-run.png"), full_page=False)
-    assert not page.page_errors, page.page_errors
+    for i, calc in enumerate(page.locator(".cvm-calculator").all()):
+        calc.scroll_into_view_if_needed()
+        calc.screenshot(path=str(SHOTS / f"{name[:2]}-calculator-{i}.png"))
+    assert not page.page_errors, json.dumps(page.page_errors)[:2000]

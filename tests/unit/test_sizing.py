@@ -1,0 +1,345 @@
+"""VM sizing: hand-computed cases, data-derived overheads, hostile inputs through
+the model and through the widget, "does not fit", and the binding resource."""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+
+import pytest
+
+from widgets import data
+from widgets.sizing import (
+    DEFAULTS,
+    ILLUSTRATIVE,
+    MEMORY_SEGMENTS,
+    SizingCalculator,
+    details,
+    figure,
+    hypervisor_options,
+    note,
+    size_vms,
+    summarize,
+)
+
+# Hand arithmetic: 131 MB = 131 * 10**6 bytes; 1 GiB = 2**30 bytes; 5 MiB = 5 * 2**20 bytes.
+QEMU_GIB = 131e6 / 1_073_741_824  # 0.12200325727...
+FIRECRACKER_GIB = 5 / 1024  # 0.0048828125
+
+#: Every numeric input: (argument, name in messages, whole number?, zero allowed?)
+NUMERIC = [
+    ("app_vcpu", "app vCPUs", False, False),
+    ("app_memory_gib", "app memory", False, False),
+    ("app_disk_gb", "app disk", False, False),
+    ("guest_os_memory_gib", "guest OS memory", False, True),
+    ("guest_os_disk_gb", "guest OS disk", False, True),
+    ("host_cores", "host cores", True, False),
+    ("host_memory_gib", "host memory", False, False),
+    ("host_disk_gb", "host disk", False, False),
+    ("cpu_overcommit", "CPU overcommit", False, False),
+    ("host_reserved_memory_gib", "host reserve", False, True),
+    ("n_workloads", "workloads", True, False),
+]
+
+#: Hostile values and the words the message must contain.
+HOSTILE = [
+    (-5, r"must (be at least|not be negative)"),
+    (float("nan"), "not a number"),
+    (float("inf"), "finite"),
+    (-math.inf, "finite"),
+    (1e30, "at most"),
+    ([1], "must be a number"),
+    ("", "empty"),
+    ("   ", "empty"),
+    ("abc", "must be a number"),
+    (True, "must be a number"),
+    (None, "must be a number"),
+    ("1,5", "must be a number"),
+]
+
+HOSTILE_TEXT = ["-5", "nan", "inf", "-inf", "1e30", "abc", "", "   ", "True", "[1]", "1,5", "0x"]
+
+
+def read_csv(name: str) -> dict[str, dict[str, str]]:
+    """A data file read with the csv module alone (independent of widgets.data)."""
+    with open(data.data_dir() / name, encoding="utf-8", newline="") as fh:
+        return {row["id"]: row for row in csv.DictReader(fh)}
+
+
+# -- the model, by hand --------------------------------------------------------
+
+
+def test_default_case_by_hand():
+    # app 2 vCPU / 4 GiB / 20 GB + guest OS 0.5 GiB / 10 GB -> VM 2 vCPU / 4.5 GiB / 30 GB;
+    # 32-core / 128 GiB / 2000 GB host, 2 GiB reserved, QEMU 131 MB per VM, no overcommit.
+    s = size_vms(app_vcpu=2, app_memory_gib=4, app_disk_gb=20, guest_os_memory_gib=0.5, guest_os_disk_gb=10,
+                 hypervisor="qemu", host_cores=32, host_memory_gib=128, host_disk_gb=2000, cpu_overcommit=1,
+                 host_reserved_memory_gib=2, n_workloads=100)
+    assert (s.vm_vcpu, s.vm_memory_gib, s.vm_disk_gb) == (2, 4.5, 30)
+    # CPU 32 // 2 = 16; memory 126 // 4.622 = 27 (27 * 4.622 = 124.8 <= 126 < 129.4); disk 2000 // 30 = 66.
+    assert dict(s.limits) == {"CPU": 16, "memory": 27, "disk": 66}
+    assert s.per_host == 16 and s.binding == "CPU"
+    assert s.hosts == 7  # ceil(100 / 16)
+    assert s.hypervisor_gib == pytest.approx(0.1220032573, rel=1e-9)
+    assert s.mem_app_gib == 64 and s.mem_guest_os_gib == 8 and s.mem_rounding_gib == 0
+    assert s.mem_hypervisor_gib == pytest.approx(16 * 0.1220032573)
+    assert s.mem_reserved_gib == 2
+    assert s.mem_free_gib == pytest.approx(128 - 2 - 16 * 4.6220032573)  # 52.048
+    assert sum(s.memory_breakdown.values()) == pytest.approx(128)
+    assert s.overhead_share == pytest.approx((0.5 + 0.1220032573) / 4.6220032573)  # 13.5 %
+    assert s.cpu_capacity == 32 and s.vcpus_used == 32 and s.vcpus_free == 0
+    assert summarize(s) == ("16 VMs fit on this host (CPU binds); guest OSes and the hypervisor use 13% of "
+                            "the memory in use; 7 hosts for 100 workloads.")
+
+
+def test_defaults_are_the_hand_case():
+    assert size_vms() == size_vms(2, 4, 20, 0.5, 10, "qemu", 32, 128, 2000, 1, 2, 100)
+
+
+def test_memory_binds_on_a_host_with_more_cores():
+    s = size_vms(host_cores=64)  # CPU 64 // 2 = 32 > memory 27
+    assert s.per_host == 27 and s.binding == "memory" and s.hosts == 4  # ceil(100 / 27)
+    assert s.mem_free_gib == pytest.approx(126 - 27 * 4.6220032573)  # 1.206 GiB
+
+
+def test_disk_binds_on_a_host_with_a_small_disk():
+    s = size_vms(host_disk_gb=300)  # 300 // 30 = 10
+    assert s.per_host == 10 and s.binding == "disk" and s.hosts == 10
+
+
+def test_rounding_up_vcpus_and_memory():
+    s = size_vms(app_vcpu=0.3, app_memory_gib=3.2, guest_os_memory_gib=0.5, hypervisor="none")
+    assert s.vm_vcpu == 1 and s.vm_memory_gib == 4.0  # 3.7 GiB rounded up to 4.0
+    # memory 126 // 4 = 31; CPU 32 // 1 = 32 -> memory binds; 0.3 GiB unused per VM
+    assert s.per_host == 31 and s.binding == "memory"
+    assert s.mem_rounding_gib == pytest.approx(31 * 0.3)
+    assert size_vms(app_memory_gib=1.1, guest_os_memory_gib=0.4).vm_memory_gib == 1.5  # exact: no step up
+    assert size_vms(app_vcpu=2.0000001).vm_vcpu == 3
+
+
+def test_float_noise_does_not_lose_a_vm():
+    # 1.4 - 0.4 = 0.9999999999999999 in floats, and 0.9999999999999999 / 0.5 = 1.9999999999999998:
+    # by hand, 1 GiB offered holds two 0.5 GiB VMs.
+    s = size_vms(app_vcpu=0.25, app_memory_gib=0.1, guest_os_memory_gib=0.4, hypervisor="none", host_cores=64,
+                 host_memory_gib=1.4, host_reserved_memory_gib=0.4)
+    assert s.vm_memory_gib == 0.5 and s.per_host == 2 and s.binding == "memory"
+    # 1.9 - 0.9 = 0.9999999999999999: a 1 GiB VM still fits exactly
+    one = size_vms(app_memory_gib=0.6, guest_os_memory_gib=0.4, hypervisor="none", host_memory_gib=1.9,
+                   host_reserved_memory_gib=0.9)
+    assert one.per_host == 1 and one.mem_free_gib == 0
+
+
+def test_cpu_overcommit():
+    s = size_vms(app_vcpu=3, host_cores=8, cpu_overcommit=2.5, hypervisor="none")
+    assert s.cpu_capacity == 20 and s.per_host == 6 and s.binding == "CPU"  # 8 * 2.5 = 20 vCPUs; 20 // 3 = 6
+    assert s.vcpus_used == 18 and s.vcpus_free == 2
+
+
+def test_overhead_share_without_hypervisor_and_with_firecracker():
+    none = size_vms(hypervisor="none")
+    assert none.overhead_share == pytest.approx(0.5 / 4.5) and none.mem_hypervisor_gib == 0
+    assert none.hypervisor_cite == "" and "guest OSes use 11%" in summarize(none)
+    fc = size_vms(hypervisor="firecracker", host_cores=64)
+    assert fc.hypervisor_gib == FIRECRACKER_GIB
+    assert fc.per_host == 27  # 126 // 4.5048828125 = 27.97 -> 27
+    assert fc.overhead_share == pytest.approx((0.5 + FIRECRACKER_GIB) / (4.5 + FIRECRACKER_GIB))
+    # without any overhead 126 // 4.5 = 28: the hypervisor costs one VM per host here
+    assert size_vms(hypervisor="none", host_cores=64).per_host == 28
+
+
+def test_one_vm_and_one_workload_read_in_the_singular():
+    s = size_vms(app_vcpu=32, app_memory_gib=100, n_workloads=1)
+    assert summarize(s).startswith("1 VM fits on this host") and "1 host for 1 workload." in summarize(s)
+
+
+# -- the data -----------------------------------------------------------------
+
+
+def test_overheads_equal_the_csv_values_and_are_cited():
+    rows = read_csv("firecracker_spec.csv")
+    qemu, fc = rows["nsdi_memory_overhead_qemu"], rows["fc_vmm_memory_overhead"]
+    assert (qemu["value"], qemu["unit"], qemu["confidence"]) == ("131", "MB", "secondary")
+    assert (fc["value"], fc["unit"], fc["bound"]) == ("5", "MiB", "upper")
+    assert size_vms(hypervisor="qemu").hypervisor_gib == float(qemu["value"]) * 10**6 / 2**30 == QEMU_GIB
+    assert size_vms(hypervisor="firecracker").hypervisor_gib == float(fc["value"]) * 2**20 / 2**30
+
+    table = data.load("firecracker_spec")
+    for key, row_id in (("qemu", "nsdi_memory_overhead_qemu"), ("firecracker", "fc_vmm_memory_overhead")):
+        s = size_vms(hypervisor=key)
+        cite = table.cite(table.row(id=row_id))
+        assert s.hypervisor_cite == cite and cite in note(s)
+        assert s.hypervisor_source == table.source(table.row(id=row_id)).citation()
+    assert size_vms(hypervisor="qemu").hypervisor_cite.endswith("secondary")
+
+
+def test_hypervisor_labels_come_from_the_data():
+    assert hypervisor_options() == [
+        ("QEMU/KVM (about 131 MB per VM, secondary)", "qemu"),
+        ("Firecracker (at most 5 MiB per VM)", "firecracker"),
+        ("none", "none"),
+    ]
+
+
+def test_figure_shows_title_axes_citation_and_assumption():
+    s = size_vms()
+    fig = figure(s)
+    assert fig.layout.title.text and "(GiB)" in fig.layout.xaxis.title.text
+    assert "vCPUs" in fig.layout.xaxis2.title.text
+    assert [t.name for t in fig.data[:len(MEMORY_SEGMENTS)]] == [label for _, label, _, _ in MEMORY_SEGMENTS]
+    assert [t.x[0] for t in fig.data[:len(MEMORY_SEGMENTS)]] == list(s.memory_breakdown.values())
+    assert fig.data[-2].x == (32,) and fig.data[-1].x == (0,)
+    text = details(s)  # the notes live under the figure, not inside it
+    assert s.hypervisor_cite in text and ILLUSTRATIVE in text
+
+
+# -- does not fit, cross-checks --------------------------------------------------
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"app_memory_gib": 71.5, "host_memory_gib": 64, "hypervisor": "none"},
+     "one VM needs 72 GiB of memory but the host offers 62 GiB after its reserve"),
+    ({"app_memory_gib": 71.5, "host_memory_gib": 64},
+     "one VM needs 72.12 GiB of memory (with 0.122 GiB hypervisor overhead) but the host offers 62 GiB "
+     "after its reserve"),
+    ({"app_vcpu": 8, "host_cores": 4}, "one VM needs 8 vCPUs but the host offers 4 (4 cores × overcommit 1)"),
+    ({"app_vcpu": 8, "host_cores": 4, "cpu_overcommit": 1.5}, "host offers 6 (4 cores × overcommit 1.5)"),
+    ({"app_disk_gb": 1000, "host_disk_gb": 500}, "one VM needs 1010 GB of disk but the host has 500 GB"),
+    ({"host_reserved_memory_gib": 128}, "host reserve (128 GiB) must be less than host memory (128 GiB)"),
+])
+def test_does_not_fit(values, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        size_vms(**values)
+
+
+def test_exactly_fitting_vm_fits():
+    s = size_vms(app_vcpu=4, app_memory_gib=5.5, host_cores=4, host_memory_gib=8, hypervisor="none")
+    assert s.per_host == 1 and s.mem_free_gib == 0  # 5.5 + 0.5 = 6 = 8 - 2
+
+
+# -- hostile input, through the model ----------------------------------------------
+
+
+@pytest.mark.parametrize(("arg", "name", "whole", "zero_ok"), NUMERIC)
+@pytest.mark.parametrize(("value", "words"), HOSTILE)
+def test_model_refuses_hostile_values(arg, name, whole, zero_ok, value, words):
+    with pytest.raises(ValueError, match=words) as info:
+        size_vms(**{arg: value})
+    assert str(info.value).startswith(name + " "), str(info.value)
+
+
+@pytest.mark.parametrize(("arg", "name", "whole", "zero_ok"), NUMERIC)
+def test_model_zero_and_fractions(arg, name, whole, zero_ok):
+    if zero_ok:
+        size_vms(**{arg: 0})
+    else:
+        with pytest.raises(ValueError, match=f"^{re.escape(name)} must be at least"):
+            size_vms(**{arg: 0})
+    if whole:
+        with pytest.raises(ValueError, match=f"^{re.escape(name)} must be a whole number, got 2.5"):
+            size_vms(**{arg: 2.5})
+
+
+@pytest.mark.parametrize(("arg", "text", "expected"), [
+    ("host_memory_gib", " 64 ", 64.0), ("host_cores", "16", 16), ("n_workloads", "1e3", 1000),
+])
+def test_model_accepts_numeric_text(arg, text, expected):
+    s = size_vms(**{arg: text})
+    assert {"host_memory_gib": s.host_memory_gib, "host_cores": s.cpu_capacity, "n_workloads": s.n_workloads}[arg] \
+        == expected
+
+
+@pytest.mark.parametrize("value", ["kvm", "", None, ["qemu"], "QEMU", 1])
+def test_model_refuses_unknown_hypervisor(value):
+    with pytest.raises(ValueError, match="^hypervisor overhead must be one of qemu, firecracker, none"):
+        size_vms(hypervisor=value)
+
+
+# -- through the widget ------------------------------------------------------------
+
+
+def snapshot(calc):
+    return [list(t.x) for t in calc.figure.data], calc.summary.value, calc.detail.value
+
+
+def test_widget_starts_with_the_defaults_and_labels_them():
+    calc = SizingCalculator()
+    assert calc.error is None and calc.last_exception is None
+    assert calc.result == size_vms()
+    assert "cvm-sizing" in calc._dom_classes and calc.name == "sizing"
+    assert calc.summary.value.startswith("16 VMs fit on this host (CPU binds)")
+    assert ILLUSTRATIVE in calc.children[0].value
+    assert ILLUSTRATIVE in calc.controls["guest_os_memory_gib"].tooltip
+    assert "0.5" in calc.controls["guest_os_memory_gib"].tooltip
+    assert calc.result.hypervisor_cite in calc.detail.value
+    assert set(calc.controls) == set(DEFAULTS)
+
+
+@pytest.mark.parametrize(("arg", "name", "whole", "zero_ok"), [n for n in NUMERIC if n[0] != "cpu_overcommit"])
+@pytest.mark.parametrize("text", HOSTILE_TEXT)
+def test_widget_hostile_text_keeps_last_good_figure(arg, name, whole, zero_ok, text):
+    calc = SizingCalculator()
+    before = snapshot(calc)
+    good = calc.controls[arg].value
+    calc.controls[arg].value = text
+    assert calc.error and calc.error.startswith(name + " "), calc.error
+    assert "cvm-error" in calc.status.value and "last valid input" in calc.status.value
+    assert snapshot(calc) == before
+    assert calc.last_exception is None
+    calc.controls[arg].value = good  # recovers
+    assert calc.error is None and calc.status.value == ""
+    assert snapshot(calc) == before and calc.result == size_vms()
+
+
+def test_widget_overcommit_slider():
+    calc = SizingCalculator()
+    before = snapshot(calc)
+    calc.controls["cpu_overcommit"].value = float("nan")  # a slider passes NaN on
+    assert calc.error.startswith("CPU overcommit is not a number") and snapshot(calc) == before
+    assert calc.last_exception is None
+    calc.controls["cpu_overcommit"].value = 100  # the slider clamps to its maximum, 8
+    assert calc.error is None and calc.result.cpu_capacity == 256
+    assert calc.result.binding == "memory"
+
+
+def test_widget_binding_switches_with_the_host():
+    calc = SizingCalculator()
+    assert calc.result.binding == "CPU"
+    calc.controls["host_cores"].value = "64"
+    assert calc.result.binding == "memory" and "(memory binds)" in calc.summary.value
+    calc.controls["host_disk_gb"].value = "300"
+    assert calc.result.binding == "disk" and calc.result.per_host == 10
+    calc.controls["host_disk_gb"].value = "2000"
+    calc.controls["host_memory_gib"].value = "512"
+    assert calc.result.binding == "CPU" and calc.result.per_host == 32
+    assert list(calc.figure.data[0].x) == [32 * 4.0]  # app memory of 32 VMs
+
+
+def test_widget_does_not_fit_keeps_last_good_figure():
+    calc = SizingCalculator()
+    calc.controls["hypervisor"].value = "none"
+    calc.controls["host_memory_gib"].value = "64"
+    before = snapshot(calc)
+    calc.controls["app_memory_gib"].value = "71.5"
+    assert calc.error == "one VM needs 72 GiB of memory but the host offers 62 GiB after its reserve"
+    assert "last valid input" in calc.status.value and snapshot(calc) == before
+    assert calc.last_exception is None
+    calc.controls["host_memory_gib"].value = "128"
+    assert calc.error is None and calc.result.per_host == 1 and calc.result.binding == "memory"
+
+
+def test_widget_hypervisor_choice_redraws_with_its_citation():
+    calc = SizingCalculator(host_cores=64)
+    assert calc.result.per_host == 27
+    calc.controls["hypervisor"].value = "firecracker"
+    hv = calc.figure.data[3]
+    assert hv.name == "hypervisor overhead" and list(hv.x) == [27 * FIRECRACKER_GIB]
+    assert "Firecracker maintainers" in calc.detail.value
+    calc.controls["hypervisor"].value = "none"
+    assert calc.result.per_host == 28 and list(calc.figure.data[3].x) == [0]
+    assert "No hypervisor overhead" in calc.detail.value
+
+
+def test_widget_refuses_unknown_keyword():
+    with pytest.raises(ValueError, match="unknown input"):
+        SizingCalculator(host_ram=64)
