@@ -64,6 +64,8 @@ def timeline_figure(table: Table, title: str, *, label: str = "event", date: str
     ys: Sequence[float] = [(1.0 if i % 2 == 0 else -1.0) * (1 + 0.35 * (i // 2 % 2)) for i in range(len(rows))]
     xs = [parse_date(r[date]) for r in rows]
     colours = [COLORS[kind_of.get(r.get("id", ""), "other")] for r in rows]
+    pad = dt.timedelta(days=max(365, (xs[-1] - xs[0]).days * 0.07))  # room for the end labels
+    fig.update_xaxes(range=[xs[0] - pad, xs[-1] + pad])
     fig.add_scatter(x=[xs[0], xs[-1]], y=[0, 0], mode="lines", line={"color": "#999999"}, hoverinfo="skip")
     for x, y, colour in zip(xs, ys, colours, strict=True):
         fig.add_scatter(x=[x, x], y=[0, y], mode="lines", line={"color": colour, "width": 1}, hoverinfo="skip")

@@ -194,3 +194,58 @@ def check_traps(answer: object, seed: int, length: int = 8) -> Feedback:
                         "sensitive but do not trap here: that is exactly the x86 problem.",
                         "count only privileged instructions")
     return fb
+
+
+# -- census: many random guests under each monitor ----------------------------------
+
+
+@dataclass(frozen=True)
+class Census:
+    """Exits (traps) per program for many random guests, by monitor mode."""
+
+    seeds: tuple[int, ...]
+    exits: dict[str, tuple[int, ...]]
+    equivalent: dict[str, float]
+
+
+def census(n_programs: int = 300, length: int = 12, first_seed: int = 0) -> Census:
+    """Run ``n_programs`` seeded random guests under every monitor mode.
+
+    Returns the traps or exits each program took per mode, and the share of
+    programs that behaved as on the bare machine (equivalence).
+    """
+    n = validate.integer("number of programs", n_programs, minimum=1, maximum=10_000)
+    length = validate.integer("program length", length, minimum=4, maximum=64)
+    first = validate.integer("first seed", first_seed, minimum=0, maximum=10**9)
+    seeds = tuple(range(first, first + n))
+    exits: dict[str, list[int]] = {m: [] for m in toycpu.MODES}
+    same: dict[str, int] = dict.fromkeys(toycpu.MODES, 0)
+    for s in seeds:
+        program = toycpu.random_program(s, length)
+        for mode in toycpu.MODES:
+            run = toycpu.run_virtualized(program, mode=mode)
+            exits[mode].append(run.total_traps)
+            same[mode] += run.equivalent
+    return Census(seeds, {m: tuple(v) for m, v in exits.items()}, {m: same[m] / n for m in toycpu.MODES})
+
+
+def census_figure(c: Census) -> go.Figure:
+    """Box plots of exits per program, one per monitor mode."""
+    fig = new_figure(f"Traps or VM exits per program, {len(c.seeds)} random guest programs (synthetic)",
+                     "monitor", "traps or exits per program (count)", height=380, showlegend=False)
+    colours = {"trap-and-emulate": COLORS["vm"], "binary-translation": COLORS["microvm"],
+               "hardware-assisted": COLORS["native"]}
+    for mode, values in c.exits.items():
+        fig.add_box(y=list(values), name=f"{mode}<br>({c.equivalent[mode]:.0%} equivalent)",
+                    marker_color=colours[mode], boxmean=True)
+    return fig
+
+
+def census_summary(c: Census) -> str:
+    """One sentence comparing the modes' exits and equivalence."""
+    mean = {m: sum(v) / len(v) for m, v in c.exits.items()}
+    return (f"Trap-and-emulate averaged {mean['trap-and-emulate']:.1f} traps per program but only "
+            f"{c.equivalent['trap-and-emulate']:.0%} of the programs behaved correctly; with binary translation "
+            f"{c.equivalent['binary-translation']:.0%} did, and with hardware assistance "
+            f"{c.equivalent['hardware-assisted']:.0%} did, at {mean['hardware-assisted']:.1f} exits per program "
+            "on average.")

@@ -147,3 +147,21 @@ def test_timeline_dates_and_figure():
     assert list(points.x) == sorted(points.x)
     secondary = [c[1] == "secondary" for c in points.customdata]
     assert any(secondary) and all((col == "white") == s for col, s in zip(points.marker.color, secondary, strict=True))
+
+
+def test_census_counts_and_equivalence():
+    c = trapsim.census(40, length=10)
+    assert c.seeds == tuple(range(40))
+    for mode in toycpu.MODES:
+        assert len(c.exits[mode]) == 40
+    first = toycpu.random_program(0, 10)
+    assert c.exits["trap-and-emulate"][0] == toycpu.expected_traps(first)
+    assert c.equivalent["binary-translation"] == 1.0 and c.equivalent["hardware-assisted"] == 1.0
+    assert c.equivalent["trap-and-emulate"] < 1.0
+    assert sum(c.exits["hardware-assisted"]) < sum(c.exits["trap-and-emulate"])
+    text = trapsim.census_summary(c)
+    assert "100% did" in text and "traps per program" in text
+    fig = trapsim.census_figure(c)
+    assert len(fig.data) == 3 and "synthetic" in fig.layout.title.text
+    with pytest.raises(ValueError, match="number of programs"):
+        trapsim.census(0)
