@@ -27,11 +27,13 @@ from .calculator import Calculator  # noqa: E402
 from .checks import Feedback, check_choice, check_number  # noqa: E402
 from .data import DataError, load  # noqa: E402
 from .figures import new_figure, show_figure  # noqa: E402
+from .healing import HealingCalculator, simulate_healing  # noqa: E402
 from .kvmlab import KvmLab  # noqa: E402
 from .mystery import check_mystery, mystery_machine  # noqa: E402
 from .probe import capabilities, use_live, where_am_i  # noqa: E402
 from .provisioning import ProvisioningCalculator, provision_timeline  # noqa: E402
 from .quiz import Question, Quiz, q  # noqa: E402
+from .scaleout import ScaleOutCalculator, scale_out  # noqa: E402
 from .selfcheck import RenderCheck  # noqa: E402
 from .sizing import SizingCalculator, size_vms  # noqa: E402
 from .theme import COLORS, LABELS  # noqa: E402
@@ -50,10 +52,12 @@ __all__ = [
     "TrapExplorer",
     "CourseWarning",
     "DataError",
+    "HealingCalculator",
     "Feedback",
     "Question",
     "Quiz",
     "RenderCheck",
+    "ScaleOutCalculator",
     "TimescaleCalculator",
     "capabilities",
     "check_choice",
@@ -65,6 +69,8 @@ __all__ = [
     "provision_timeline",
     "size_vms",
     "q",
+    "scale_out",
+    "simulate_healing",
     "show_figure",
     "timescales",
     "use_live",

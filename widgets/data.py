@@ -300,6 +300,27 @@ def load(name: str) -> Table:
     return _load_cached(name, str(path), path.stat().st_mtime)
 
 
+RECORDED_DIR = Path(__file__).resolve().parent / "recorded"
+
+
+def recording(name: str) -> dict[str, Any]:
+    """A recorded, dated run of a live lab (the fallback), from ``widgets/recorded/``.
+
+    Recordings are the output of the course's own live labs, made on the
+    course's build machine; each says when and where it was recorded.
+
+    Raises
+    ------
+    DataError
+        If the recording is missing or is not valid JSON.
+    """
+    path = RECORDED_DIR / name
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"the recording {name} cannot be read: {exc}") from None
+
+
 def validate_all() -> dict[str, int]:
     """Load every resource; return name -> row count. Raises on the first problem."""
     listed = {r["path"] for r in package()["resources"]}

@@ -1,0 +1,196 @@
+"""Scale-out after a step in demand: instances, batches, ramp times and lost
+requests computed by hand, scale-in, the cited start times, hostile inputs
+through the model and the widget, and the time axis toggle."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from widgets.scaleout import DEFAULTS, ScaleOutCalculator, details, figure, scale_out, summarize
+from widgets.theme import COLORS
+
+DOCKER_S = 1.1931  # docker run alpine true (runc), gVisor data
+EC2_S = 96.9  # EC2 Linux m1.small, Mao & Humphrey 2012
+
+NUMERIC = [
+    ("current_rps", "current demand"),
+    ("new_rps", "new demand"),
+    ("capacity_rps", "capacity per instance"),
+    ("headroom_pct", "headroom"),
+    ("parallel_starts", "parallel starts"),
+]
+
+HOSTILE = [
+    (-5, "negative|at least"),
+    (float("nan"), "not a number"),
+    (float("inf"), "finite"),
+    (-math.inf, "finite"),
+    (1e30, "at most"),
+    ([1], "must be a number"),
+    ("", "empty"),
+    ("   ", "empty"),
+    ("abc", "must be a number"),
+    (True, "must be a number"),
+    (None, "must be a number"),
+    ("1,5", "must be a number"),
+]
+
+HOSTILE_TEXT = ["-5", "nan", "inf", "-inf", "1e30", "abc", "", "   ", "True", "[1]", "1,5", "0x"]
+
+
+# -- the model, by hand --------------------------------------------------------
+
+
+def test_default_scale_out_by_hand():
+    s = scale_out(current_rps=1000, new_rps=3000, capacity_rps=100, headroom_pct=20, parallel_starts=8)
+    # ceil(1000 × 1.2 / 100) = 12 (not 13: 1000 × 1.2 is 1200.0000000000002 in floats), ceil(3600 / 100) = 36
+    assert (s.before, s.after, s.add, s.remove) == (12, 36, 24, 0)
+    assert s.batches == 3 and list(s.steps) == [12, 20, 28, 36]
+    assert s.ready_s("container") == pytest.approx(3 * DOCKER_S)  # 3.5793 s
+    assert s.ready_s("vm") == pytest.approx(3 * EC2_S)  # 290.7 s
+    assert s.meets_s("vm") == pytest.approx(3 * EC2_S)  # 30 instances carry 3000 req/s only after batch 3
+    # Shortfall per batch: 3000 - 1200, 3000 - 2000, 3000 - 2800 = 1800 + 1000 + 200 = 3000 req/s
+    assert s.lost("container") == pytest.approx(3000 * DOCKER_S)  # 3,579.3 requests
+    assert s.lost("vm") == pytest.approx(3000 * EC2_S)  # 290,700 requests
+    assert summarize(s) == (
+        "From 1,000 to 3,000 req/s the fleet grows from 12 to 36 instances (24 to add, 20% headroom) in 3 "
+        "batches of up to 8: containers serve at full size after 3.58 s, VMs after 4.85 min; requests not "
+        "served during the ramp: 3,579 with containers, 290,700 with VMs.")
+    assert scale_out() == s  # the defaults are this example
+
+
+def test_one_at_a_time_meets_demand_before_the_ramp_ends():
+    s = scale_out(parallel_starts=1)
+    assert s.batches == 24 and s.ready_s("container") == pytest.approx(24 * DOCKER_S)
+    assert s.meets_s("container") == pytest.approx(18 * DOCKER_S)  # 12 + 18 = 30 instances = 3000 req/s
+    # sum over k = 0..17 of (3000 - (12 + k) × 100) = 18 × 1800 - 100 × 153 = 17,100 req/s·batch
+    assert s.lost("container") == pytest.approx(17_100 * DOCKER_S)
+    assert s.lost("vm") == pytest.approx(17_100 * EC2_S)
+    assert "(capacity meets the demand after 21.5 s and 29.1 min)" in summarize(s)
+
+
+def test_no_headroom_and_from_zero():
+    s = scale_out(current_rps=0, new_rps=100, capacity_rps=100, headroom_pct=0, parallel_starts=1)
+    assert (s.before, s.after, s.batches) == (0, 1, 1)
+    assert s.lost("container") == pytest.approx(100 * DOCKER_S) and s.meets_s("container") == pytest.approx(DOCKER_S)
+    assert scale_out(current_rps=300, new_rps=300.1, capacity_rps=100, headroom_pct=10).after == 4  # 330.1 / 100
+
+
+@pytest.mark.parametrize(("row", "seconds"), [
+    ("ec2_windows_m1small", 810.2), ("rackspace_linux", 44.2), ("firecracker_boot_to_init", 0.125),
+])
+def test_other_vm_rows(row, seconds):
+    s = scale_out(vm_start=row)
+    assert s.vm.seconds == seconds and s.ready_s("vm") == pytest.approx(3 * seconds)
+    assert s.lost("vm") == pytest.approx(3000 * seconds)
+
+
+@pytest.mark.parametrize(("row", "seconds"), [("node_app_start_runc", 2.558), ("ruby_app_start_runc", 2.5301)])
+def test_other_container_rows(row, seconds):
+    s = scale_out(container_start=row)
+    assert s.container.seconds == seconds and s.ready_s("container") == pytest.approx(3 * seconds)
+    assert s.container.cite == "gVisor authors (Google) 2020"
+
+
+def test_lower_demand_is_a_scale_in():
+    s = scale_out(new_rps=500)
+    assert (s.before, s.after, s.add, s.remove, s.batches) == (12, 6, 0, 6, 0)
+    assert s.ready_s("vm") == 0 and s.lost("vm") == 0 and s.lost("container") == 0
+    assert "scales in from 12 to 6 instances" in summarize(s) and "no request is lost" in summarize(s)
+    same = scale_out(new_rps=1000)
+    assert same.add == same.remove == 0 and "already has the 12 instances" in summarize(same)
+
+
+def test_details_show_the_arithmetic_and_cite_the_start_times():
+    text = details(scale_out())
+    assert "ceil(1000 × 1.2 / 100) = 12 before" in text and "ceil(3000 × 1.2 / 100) = 36 after" in text
+    assert "ceil(24 / 8) = 3 batches" in text
+    assert "EC2 Linux m1.small</b>: 96.9 s, mean, 2011-10-15 to 2012-02-15 (M. Mao 2012)" in text
+    assert "(gVisor authors (Google) 2020)" in text and "illustrative assumptions" in text
+
+
+# -- hostile inputs through the model --------------------------------------------
+
+
+@pytest.mark.parametrize(("arg", "name"), NUMERIC)
+@pytest.mark.parametrize(("value", "words"), HOSTILE)
+def test_model_refuses_hostile_numbers(arg, name, value, words):
+    with pytest.raises(ValueError, match=words) as info:
+        scale_out(**{arg: value})
+    assert name in str(info.value)
+
+
+@pytest.mark.parametrize(("kw", "words"), [
+    ({"capacity_rps": 0}, "capacity per instance must not be zero"),
+    ({"parallel_starts": 0}, "parallel starts must be at least 1"),
+    ({"parallel_starts": 2.5}, "parallel starts must be a whole number"),
+    ({"new_rps": 1e9, "capacity_rps": 1}, "instances, more than 100,000"),
+    ({"new_rps": 6e6, "capacity_rps": 100, "parallel_starts": 1}, "start batches"),
+    ({"vm_start": "docker_run_alpine_true_runc"}, "VM start time must be one of"),
+    ({"container_start": "rackspace_linux"}, "container start time must be one of"),
+])
+def test_model_refuses_bad_sizes_and_rows(kw, words):
+    with pytest.raises(ValueError, match=words):
+        scale_out(**kw)
+
+
+# -- the figure and the widget -------------------------------------------------
+
+
+def test_figure_steps_follow_the_batches():
+    s = scale_out()
+    fig = figure(s)
+    containers, vms, demand, target = fig.data
+    assert containers.line.color == COLORS["container"] and vms.line.color == COLORS["vm"]
+    assert containers.line.shape == vms.line.shape == "hv"
+    assert list(vms.y) == [1200, 2000, 2800, 3600, 3600] and list(vms.customdata) == [12, 20, 28, 36, 36]
+    assert list(vms.x)[1:4] == pytest.approx([96.9, 193.8, 290.7])
+    assert list(containers.x)[1:4] == pytest.approx([DOCKER_S, 2 * DOCKER_S, 3 * DOCKER_S])
+    assert list(demand.y) == [3000, 3000] and list(target.y) == pytest.approx([3600, 3600])
+    assert fig.layout.xaxis.type == "log" and vms.x[0] > 0
+    assert "(s, log scale)" in fig.layout.xaxis.title.text and "(req/s)" in fig.layout.yaxis.title.text
+
+
+def test_widget_follows_its_controls_and_axis_toggle():
+    calc = ScaleOutCalculator()
+    assert calc.name == "scaleout" and calc.error is None and "3 batches" in calc.summary.value
+    calc.controls["parallel_starts"].value = 24
+    assert "in 1 batch of up to 24" in calc.summary.value
+    calc.controls["vm_start"].value = "rackspace_linux"
+    assert "VMs after 44.2 s" in calc.summary.value
+    calc.axis.value = "linear"
+    assert calc.figure.layout.xaxis.type == "linear" and calc.figure.data[1].x[0] == 0
+    assert list(calc.figure.layout.xaxis.range)[0] == 0 and "log" not in calc.figure.layout.xaxis.title.text
+    calc.controls["new_rps"].value = "4000"
+    assert calc.figure.data[1].x[0] == 0  # a redraw keeps the linear axis
+    calc.axis.value = "log"
+    assert calc.figure.data[1].x[0] > 0 and calc.figure.layout.xaxis.type == "log"
+    calc.controls["new_rps"].value = "200"
+    assert "scales in" in calc.summary.value and calc.last_exception is None
+
+
+def test_widget_takes_starting_values():
+    calc = ScaleOutCalculator(new_rps=5000, parallel_starts=4)
+    assert calc.result.after == 60 and calc.result.batches == 12
+    assert calc.controls["new_rps"].value == "5000"
+    with pytest.raises(ValueError, match="unknown input"):
+        ScaleOutCalculator(speed=3)
+    assert set(DEFAULTS) == set(ScaleOutCalculator().controls)
+
+
+@pytest.mark.parametrize("control", ["current_rps", "new_rps", "capacity_rps", "headroom_pct"])
+def test_widget_hostile_text_keeps_last_good_figure(control):
+    calc = ScaleOutCalculator()
+    name = dict(NUMERIC)[control]
+    before = [list(t.y) for t in calc.figure.data]
+    summary = calc.summary.value
+    for value in HOSTILE_TEXT:
+        calc.controls[control].value = value
+        assert calc.error and name in calc.error, (value, calc.error)
+        assert "cvm-error" in calc.status.value and "last valid input" in calc.status.value
+        assert [list(t.y) for t in calc.figure.data] == before and calc.summary.value == summary
+        assert calc.last_exception is None
+    calc.controls[control].value = f"{DEFAULTS[control]:g}"  # recovers
+    assert calc.error is None and calc.status.value == "" and calc.summary.value == summary
