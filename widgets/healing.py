@@ -357,7 +357,7 @@ def details(r: HealingRun) -> str:
 
 def draw(fig: go.Figure, r: HealingRun) -> None:
     """Redraw both fleets' step lines and the line of instances needed."""
-    containers, vms, need = fig.data
+    vms, containers, need = fig.data  # containers drawn last, on top: their short dips stay visible
     containers.x, containers.y = r.time_min.tolist(), r.up_container.tolist()
     containers.name = f"containers ({r.container.subject})"
     vms.x, vms.y = r.time_min.tolist(), r.up_vm.tolist()
@@ -365,7 +365,8 @@ def draw(fig: go.Figure, r: HealingRun) -> None:
     need.x, need.y = [0.0, r.hours * 60], [r.needed, r.needed]
     need.name = f"needed for {r.demand_rps:,.0f} req/s: {r.needed}"
     fig.layout.xaxis.range = [0.0, r.hours * 60]
-    fig.layout.yaxis.range = [0.0, max(r.n_instances, r.needed) * 1.08 + 0.5]
+    low = min(float(r.up_vm.min()), float(r.up_container.min()), float(r.needed))
+    fig.layout.yaxis.range = [max(0.0, low - 2), max(r.n_instances, r.needed) * 1.04 + 0.5]
 
 
 def figure(r: HealingRun, *, widget: bool = False) -> go.Figure:
@@ -373,7 +374,7 @@ def figure(r: HealingRun, *, widget: bool = False) -> go.Figure:
     fig = new_figure("Instances up over time: containers restarted, VMs replaced (synthetic failures)",
                      "time (min)", "instances up (count)", widget=widget, height=440,
                      legend={"orientation": "h", "y": -0.2, "x": 0}, margin={"b": 100})
-    for key, what in (("container", "containers"), ("vm", "VMs")):
+    for key, what in (("vm", "VMs"), ("container", "containers")):
         fig.add_scatter(x=[], y=[], mode="lines", line={"shape": "hv", "color": COLORS[key], "width": 2},
                         name=what, hovertemplate=f"t = %{{x:,.2f}} min<br>{what} up: %{{y}}<extra></extra>")
     fig.add_scatter(x=[], y=[], mode="lines", line={"dash": "dash", "color": COLORS["other"], "width": 1.5},

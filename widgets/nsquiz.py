@@ -104,8 +104,11 @@ def check_namespace(answer: object, seed: int) -> Feedback:
         answer = aliases.get(answer.strip().lower(), answer)
     why = {r["namespace"]: f"the {r['namespace']} namespace isolates {r['isolates']}, which is not what "
                            "this scenario needs" for r in table if r["namespace"] != question.answer}
+    extra = ""
+    if question.answer == "user":  # the flag is older than the feature most people mean (data note)
+        extra = " Unprivileged processes may create user namespaces since Linux 3.8 (user_namespaces(7))."
     return check_choice(
         answer, question.answer, why=why,
         explanation=f"The {question.answer} namespace ({right['clone_flag']}, Linux {right['kernel_version']}) "
-                    f"isolates {right['isolates']}.",
+                    f"isolates {right['isolates']}.{extra}",
     )

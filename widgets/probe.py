@@ -381,31 +381,10 @@ def _cgroups(root: Path, system: str) -> Capability:
     if system != "Linux":
         return Capability("cgroups", False, f"cgroups are a Linux kernel feature; this is {system}",
                           "the lessons explain limits with recorded output", used)
-    base = root / "sys/fs/cgroup"
-    if _exists(root, "/sys/fs/cgroup/cgroup.controllers"):
-        own = _read(root, "/proc/self/cgroup") or ""
-        rel = next((line.split(":", 2)[2] for line in own.splitlines() if line.startswith("0::")), "/")
-        mine = base / rel.lstrip("/")
-        writable = os.access(mine, os.W_OK) and os.access(mine / "cgroup.subtree_control", os.W_OK)
-        detail = f"cgroup v2 (unified); this process is in {rel}"
-        if writable:
-            return Capability("cgroups", True, detail + ", which this user may write", "", used)
-        return Capability("cgroups", False, detail + ", which this user may not write",
-                          "on systemd systems a user may get a delegated cgroup with "
-                          "`systemd-run --user --scope -p MemoryMax=200M jupyter lab`; "
-                          "the lesson explains limits read-only otherwise", used)
-    v1 = [c for c in ("memory", "pids") if _exists(root, f"/sys/fs/cgroup/{c}")]
-    if v1:
-        hybrid = " (hybrid: v2 mounted beside it)" if _exists(root, "/sys/fs/cgroup/unified") else ""
-        writable = [c for c in v1 if os.access(base / c, os.W_OK)]
-        detail = f"cgroup v1{hybrid} with controllers {', '.join(v1)}"
-        if writable:
-            return Capability("cgroups", True, f"{detail}; {', '.join(writable)} writable by this user", "", used)
-        return Capability("cgroups", False, f"{detail}; not writable by this user",
-                          "creating a cgroup needs write access to the controller's folder; "
-                          "the lesson explains limits read-only", used)
-    return Capability("cgroups", False, "no cgroup file system is mounted at /sys/fs/cgroup",
-                      "the lesson explains limits read-only", used)
+    from .cgrouplab import detect, writable  # the lab's own test: can it make a pids cgroup here?
+
+    cap = writable(detect(str(root)))
+    return Capability("cgroups", cap.available, cap.detail, cap.how_to_enable, used)
 
 
 def _kvm() -> Capability:

@@ -285,7 +285,7 @@ def test_deterministic_mode_refuses_bad_failures(failures, words):
 def test_figure_shows_both_fleets_and_the_needed_line():
     r = run([(0, 0.5)])
     fig = figure(r)
-    containers, vms, need = fig.data
+    vms, containers, need = fig.data  # containers on top
     assert containers.line.color == COLORS["container"] and vms.line.color == COLORS["vm"]
     assert containers.line.shape == vms.line.shape == "hv" and need.line.dash == "dash"
     assert list(vms.y) == [4, 3, 3, 4, 4] and list(need.y) == [4, 4] and list(need.x) == [0, 60]
@@ -299,15 +299,15 @@ def test_widget_follows_its_controls():
     assert calc.name == "healing" and calc.error is None and calc.last_exception is None
     default = calc.summary.value
     calc.controls["failures_per_day"].value = "0"
-    assert "none of the 20 instances failed" in calc.summary.value and set(calc.figure.data[0].y) == {20}
+    assert "none of the 20 instances failed" in calc.summary.value and set(calc.figure.data[1].y) == {20}
     calc.controls["failures_per_day"].value = "5"
     assert calc.summary.value not in (default, "") and "failures" in calc.summary.value
     calc.controls["restart_policy"].value = "no"
     assert "stayed down for good" in calc.summary.value
     calc.controls["n_instances"].value = 40
-    assert calc.result.n_instances == 40 and max(calc.figure.data[0].y) == 40
+    assert calc.result.n_instances == 40 and max(calc.figure.data[1].y) == 40
     calc.controls["vm_start"].value = "ec2_windows_m1small"
-    assert calc.result.vm.seconds == 810.2 and "EC2 Windows" in calc.figure.data[1].name
+    assert calc.result.vm.seconds == 810.2 and "EC2 Windows" in calc.figure.data[0].name
     assert calc.last_exception is None
 
 

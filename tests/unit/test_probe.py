@@ -136,15 +136,21 @@ def test_capabilities_never_raise_and_explain(tmp_path):
 
 
 def test_cgroup_versions_on_fake_trees(tmp_path):
-    v2 = fake_root(tmp_path / "v2", {"/sys/fs/cgroup/cgroup.controllers": "cpu memory pids\n",
-                                      "/proc/self/cgroup": "0::/user.slice/session-1.scope\n"})
+    v2 = fake_root(tmp_path / "v2", {
+        "/sys/fs/cgroup/cgroup.controllers": "cpu memory pids\n",
+        "/proc/self/mounts": "cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid 0 0\n",
+        "/proc/self/cgroup": "0::/user.slice/session-1.scope\n"})
     cap = probe._cgroups(v2, "Linux")
-    assert "cgroup v2" in cap.detail and "session-1.scope" in cap.detail
-    v1 = fake_root(tmp_path / "v1", {"/sys/fs/cgroup/pids/tasks": "", "/sys/fs/cgroup/memory/tasks": ""})
+    assert "v2" in cap.detail and not cap.available and "systemd-run" in cap.how_to_enable
+    v1 = fake_root(tmp_path / "v1", {
+        "/sys/fs/cgroup/pids/tasks": "", "/sys/fs/cgroup/memory/tasks": "",
+        "/proc/self/mounts": "cgroup /sys/fs/cgroup/pids cgroup rw,pids 0 0\n"
+                             "cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\n",
+        "/proc/self/cgroup": "2:pids:/\n1:memory:/\n"})
     cap = probe._cgroups(v1, "Linux")
-    assert "cgroup v1" in cap.detail
+    assert "v1" in cap.detail
     none = probe._cgroups(tmp_path / "empty", "Linux")
-    assert not none.available and "no cgroup file system" in none.detail
+    assert not none.available and "cgroup" in none.detail
 
 
 def test_userns_switches_off(tmp_path):
