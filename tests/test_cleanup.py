@@ -1,0 +1,71 @@
+"""After a lesson with live labs has run, nothing the labs created remains:
+no process, no mount, no cgroup.
+
+Other test files may run lab processes at the same moment (pytest-xdist), and
+those live for a second or so. So the check waits, with a deadline, until no
+lab process or cgroup is left beyond those present before: a leak persists and
+fails; a neighbour's short-lived lab does not."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.conftest import LESSONS
+from tools.nb import run_papermill
+from widgets import cgrouplab, nslab
+
+LIVE_LESSONS = [p for p in LESSONS if p.name.startswith(("01-", "02-"))]
+pytestmark = [pytest.mark.papermill, pytest.mark.live]
+
+
+def lab_processes() -> set[int]:
+    """PIDs whose command line carries a lab's marker."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if nslab.MARKER.encode() in cmdline or cgrouplab.PREFIX.encode() in cmdline:
+            found.add(int(entry))
+    return found
+
+
+def lab_cgroups() -> set[str]:
+    root = Path("/sys/fs/cgroup")
+    if not root.is_dir():
+        return set()
+    return {str(p) for p in root.rglob(f"{cgrouplab.PREFIX}*") if p.is_dir()}
+
+
+def mounts() -> set[str]:
+    return set(Path("/proc/self/mountinfo").read_text().splitlines())
+
+
+def settled(before: set, probe, deadline_s: float = 20.0) -> set:
+    """What ``probe()`` finds beyond ``before`` once it settles (empty, or at the deadline)."""
+    end = time.monotonic() + deadline_s
+    while True:
+        extra = probe() - before
+        if not extra or time.monotonic() > end:
+            return extra
+        time.sleep(0.1)  # polling a condition, bounded by the deadline
+
+
+@pytest.mark.skipif(os.uname().sysname != "Linux", reason="the live labs are Linux-only")
+@pytest.mark.parametrize("lesson", LIVE_LESSONS, ids=[p.name for p in LIVE_LESSONS])
+def test_live_lesson_leaves_nothing_behind(lesson, tmp_path):
+    processes, cgroups, mounted = lab_processes(), lab_cgroups(), mounts()
+    run_papermill(lesson, tmp_path / lesson.name, {})
+    nb = nbformat.read(tmp_path / lesson.name, as_version=4)
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not settled(processes, lab_processes), "lab processes were left running"
+    assert not settled(cgroups, lab_cgroups), "lab cgroups were left behind"
+    assert mounts() == mounted, "the lesson changed this process's mounts"
