@@ -29,6 +29,7 @@ from .data import DataError, load  # noqa: E402
 from .figures import new_figure, show_figure  # noqa: E402
 from .healing import HealingCalculator, simulate_healing  # noqa: E402
 from .kvmlab import KvmLab  # noqa: E402
+from .layers import PullCalculator, StorageCalculator, pull_time, storage  # noqa: E402
 from .mystery import check_mystery, mystery_machine  # noqa: E402
 from .probe import capabilities, use_live, where_am_i  # noqa: E402
 from .provisioning import ProvisioningCalculator, provision_timeline  # noqa: E402
@@ -48,7 +49,9 @@ __all__ = [
     "Calculator",
     "KvmLab",
     "ProvisioningCalculator",
+    "PullCalculator",
     "SizingCalculator",
+    "StorageCalculator",
     "TrapExplorer",
     "CourseWarning",
     "DataError",
@@ -67,7 +70,9 @@ __all__ = [
     "mystery_machine",
     "new_figure",
     "provision_timeline",
+    "pull_time",
     "size_vms",
+    "storage",
     "q",
     "scale_out",
     "simulate_healing",

@@ -165,6 +165,30 @@ def course_environment(lock: Path | None = None) -> EnvReport:
                    declared_from=path.name, actual_from="this kernel's environment")
 
 
+RECORDING = "environment_2026-11-26.json"
+
+
+def environment_report(live: str = "auto") -> tuple[EnvReport, str]:
+    """The course's declared environment against this kernel's (live) or a recorded one.
+
+    Returns the report and one sentence saying which it is. Reading installed
+    package metadata works everywhere, so ``"auto"`` and ``"on"`` are always
+    live; ``"off"`` shows the comparison recorded on the course's build machine.
+    """
+    from . import data
+    from .probe import LIVE_MODES
+
+    if live not in LIVE_MODES:
+        raise ValueError(f"live must be one of {', '.join(LIVE_MODES)}; got {live!r}")
+    if live != "off":
+        return course_environment(), "Live: the packages installed in the environment of this notebook's kernel."
+    rec = data.recording(RECORDING)
+    report = compare(declared_pins(LOCK.read_text(encoding="utf-8")), rec["installed"], ignore=TOOLING,
+                     declared_from=LOCK.name, actual_from=f"the course's build machine on {rec['recorded_on']}")
+    return report, (f"live='off': showing the comparison recorded on {rec['recorded_on']} on the course's build "
+                    f"machine ({rec['machine']['platform']}, Python {rec['machine']['python']}), not this kernel.")
+
+
 def summarize(report: EnvReport) -> str:
     """One sentence: how many packages match and what differs."""
     c = report.counts

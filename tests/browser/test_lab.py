@@ -148,8 +148,24 @@ def interact_02(page) -> None:
     wait_text(page, ".cvm-scaleout .cvm-summary", "6,000 req/s")
 
 
-INTERACTIONS: dict[str, Callable] = {"00-start-here.ipynb": interact_00, "01-virtual-machines.ipynb": interact_01,
-                                     "02-container-engines.ipynb": interact_02}
+def interact_03(page) -> None:
+    # Storage: linked clones shrink the VM bar; a bigger app layer changes the container bars.
+    before = page.locator(".cvm-storage .cvm-summary").inner_text()
+    page.locator(".cvm-storage .widget-checkbox").filter(has_text="linked clones").locator("input").check()
+    page.wait_for_function("b => document.querySelector('.cvm-storage .cvm-summary').innerText !== b", arg=before)
+    submit(page, ".cvm-storage", "app layer", "abc")
+    wait_text(page, ".cvm-storage .cvm-status", "must be a number")
+    # Pull: more bandwidth, a faster pull.
+    submit(page, ".cvm-pull", "bandwidth", "1000")
+    wait_text(page, ".cvm-pull .cvm-summary", "at 1000 Mbit/s")
+
+
+INTERACTIONS: dict[str, Callable] = {
+    "00-start-here.ipynb": interact_00,
+    "01-virtual-machines.ipynb": interact_01,
+    "02-container-engines.ipynb": interact_02,
+    "03-images-and-layers.ipynb": interact_03,
+}
 
 
 def test_every_lesson_has_browser_interactions():

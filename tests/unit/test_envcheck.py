@@ -75,3 +75,13 @@ def test_this_environment_matches_the_lock():
 def test_missing_lock_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="cannot read the lock file"):
         envcheck.course_environment(tmp_path / "nope.lock")
+
+
+def test_environment_report_live_and_recorded():
+    live, why = envcheck.environment_report("auto")
+    assert "Live" in why and live.consistent
+    recorded, why = envcheck.environment_report("off")
+    assert "live='off'" in why and "2026-11-26" in why and recorded.consistent
+    assert recorded.actual_from.startswith("the course's build machine")
+    with pytest.raises(ValueError, match="live must be one of"):
+        envcheck.environment_report("maybe")
