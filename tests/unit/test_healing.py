@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pytest
 
+from tests.hostile import HOSTILE, HOSTILE_TEXT
 from widgets import data
 from widgets.healing import (
     CONTAINER_ROWS,
@@ -44,22 +45,6 @@ NUMERIC = [
     ("seed", "seed"),
 ]
 
-HOSTILE = [
-    (-5, "negative|at least"),
-    (float("nan"), "not a number"),
-    (float("inf"), "finite"),
-    (-math.inf, "finite"),
-    (1e30, "at most"),
-    ([1], "must be a number"),
-    ("", "empty"),
-    ("   ", "empty"),
-    ("abc", "must be a number"),
-    (True, "must be a number"),
-    (None, "must be a number"),
-    ("1,5", "must be a number"),
-]
-
-HOSTILE_TEXT = ["-5", "nan", "inf", "-inf", "1e30", "abc", "", "   ", "True", "[1]", "1,5", "0x"]
 
 TEXT_CONTROLS = ["failures_per_day", "hours", "seed", "restart_delay_s", "vm_detection_s", "demand_rps",
                  "capacity_rps"]

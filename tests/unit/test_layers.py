@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+from tests.hostile import HOSTILE_TEXT
 from widgets import data
 from widgets.layers import (
     EXAMPLE_BASES,
@@ -46,7 +47,6 @@ HOSTILE = [
     (True, "must be a number"),
     (None, "must be a number"),
 ]
-HOSTILE_TEXT = ["-5", "nan", "inf", "-inf", "1e30", "abc", "", "   ", "True", "[1]", "1,5", "0x"]
 
 
 def read_csv(name: str) -> dict[str, dict[str, str]]:

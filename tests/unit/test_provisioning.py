@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from tests.hostile import HOSTILE_TEXT
 from widgets import data
 from widgets.provisioning import (
     CUSTOM,
@@ -51,7 +52,6 @@ HOSTILE = [
     ("1,5", "must be a number"),
 ]
 
-HOSTILE_TEXT = ["-5", "nan", "inf", "-inf", "1e30", "abc", "", "   ", "True", "[1]", "1,5", "0x"]
 
 
 def read_csv(name: str) -> dict[str, dict[str, str]]:

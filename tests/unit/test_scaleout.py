@@ -4,10 +4,9 @@ through the model and the widget, and the time axis toggle."""
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
+from tests.hostile import HOSTILE, HOSTILE_TEXT
 from widgets.scaleout import DEFAULTS, ScaleOutCalculator, details, figure, scale_out, summarize
 from widgets.theme import COLORS
 
@@ -22,22 +21,6 @@ NUMERIC = [
     ("parallel_starts", "parallel starts"),
 ]
 
-HOSTILE = [
-    (-5, "negative|at least"),
-    (float("nan"), "not a number"),
-    (float("inf"), "finite"),
-    (-math.inf, "finite"),
-    (1e30, "at most"),
-    ([1], "must be a number"),
-    ("", "empty"),
-    ("   ", "empty"),
-    ("abc", "must be a number"),
-    (True, "must be a number"),
-    (None, "must be a number"),
-    ("1,5", "must be a number"),
-]
-
-HOSTILE_TEXT = ["-5", "nan", "inf", "-inf", "1e30", "abc", "", "   ", "True", "[1]", "1,5", "0x"]
 
 
 # -- the model, by hand --------------------------------------------------------

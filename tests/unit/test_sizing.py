@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.hostile import HOSTILE_TEXT
 from widgets import data
 from widgets.sizing import (
     DEFAULTS,
@@ -58,7 +59,6 @@ HOSTILE = [
     ("1,5", "must be a number"),
 ]
 
-HOSTILE_TEXT = ["-5", "nan", "inf", "-inf", "1e30", "abc", "", "   ", "True", "[1]", "1,5", "0x"]
 
 
 def read_csv(name: str) -> dict[str, dict[str, str]]:
