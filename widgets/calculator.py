@@ -32,6 +32,9 @@ R = TypeVar("R")
 
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
+#: How every default that is not from data/ is labelled.
+ILLUSTRATIVE = "illustrative assumption, set your own"
+
 _STATUS_OK = ""
 _ERROR_STYLE = (
     "color:#8B0000;background:#FDECEA;border-left:4px solid #D55E00;"
@@ -49,6 +52,25 @@ def message_html(text: str, *, kind: str = "error") -> str:
     )
     icon = "⚠ " if kind == "error" else "ℹ "
     return f'<div class="cvm-message cvm-{kind}" style="{style}">{icon}{html.escape(text)}</div>'
+
+
+def number_box(defaults: Mapping[str, float], name: str, description: str, width: str = "220px") -> ipw.Text:
+    """A text box for numeric input ``name``, starting at its illustrative default.
+
+    A text box (not a slider) so that anything a learner types reaches the
+    model, which answers bad input with a clear message.
+    """
+    value = defaults[name]
+    return ipw.Text(value=f"{value:g}", description=description, continuous_update=False,
+                    tooltip=f"default {value:g}: {ILLUSTRATIVE}",
+                    style={"description_width": "initial"}, layout=ipw.Layout(width=width))
+
+
+def check_known(values: Mapping[str, object], defaults: Mapping[str, object]) -> None:
+    """Raise ValueError naming any keyword a calculator does not take."""
+    unknown = set(values) - set(defaults)
+    if unknown:
+        raise ValueError(f"unknown input(s) {', '.join(sorted(unknown))}; known: {', '.join(defaults)}")
 
 
 class Calculator(ipw.VBox, Generic[R]):

@@ -43,12 +43,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from . import data, validate
-from .calculator import Calculator
+from .calculator import Calculator, check_known, number_box
 from .figures import new_figure
 from .theme import COLORS
 from .timescales import format_ms
-
-ILLUSTRATIVE = "illustrative assumption, set your own"
 
 #: Start-time rows (data/startup_times.csv) offered for containers and for VMs.
 CONTAINER_ROWS = ("docker_run_alpine_true_runc", "node_app_start_runc", "ruby_app_start_runc")
@@ -384,9 +382,7 @@ def figure(r: HealingRun, *, widget: bool = False) -> go.Figure:
 
 
 def _text(name: str, description: str, width: str = "220px") -> ipw.Text:
-    return ipw.Text(value=f"{DEFAULTS[name]:g}", description=description, continuous_update=False,
-                    tooltip=f"default {DEFAULTS[name]:g}: {ILLUSTRATIVE}",
-                    style={"description_width": "initial"}, layout=ipw.Layout(width=width))
+    return number_box(DEFAULTS, name, description, width)
 
 
 def _dropdown(name: str, options: list[tuple[str, str]] | Sequence[str], description: str,
@@ -399,9 +395,7 @@ class HealingCalculator(Calculator[HealingRun]):
     """Fail instances at random and watch a container engine and VM automation heal the fleet."""
 
     def __init__(self, **values: float | int | str) -> None:
-        unknown = set(values) - set(DEFAULTS)
-        if unknown:
-            raise ValueError(f"unknown input(s) {', '.join(sorted(unknown))}; known: {', '.join(DEFAULTS)}")
+        check_known(values, DEFAULTS)
         r = simulate_healing(**{**DEFAULTS, **values})
         controls: dict[str, ipw.ValueWidget] = {
             "n_instances": ipw.IntSlider(value=DEFAULTS["n_instances"], min=1, max=200, description="instances",

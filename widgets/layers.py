@@ -22,10 +22,10 @@ import ipywidgets as ipw
 import plotly.graph_objects as go
 
 from . import data, validate
-from .calculator import Calculator
+from .calculator import ILLUSTRATIVE, Calculator
 from .checks import Feedback, check_number
 from .figures import new_figure
-from .provisioning import CUSTOM, ILLUSTRATIVE, rate_options, transfer_rates
+from .provisioning import CUSTOM, rate_options, transfer_rates
 from .theme import COLORS
 from .timescales import format_ms
 

@@ -29,12 +29,10 @@ import ipywidgets as ipw
 import plotly.graph_objects as go
 
 from . import data, validate
-from .calculator import Calculator
+from .calculator import ILLUSTRATIVE, Calculator
 from .figures import new_figure
 from .theme import COLORS
 from .timescales import KIND_COLOR, format_ms
-
-ILLUSTRATIVE = "illustrative assumption, set your own"
 
 #: The stages, in order.
 STAGES = (

@@ -33,13 +33,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from . import validate
-from .calculator import Calculator
+from .calculator import Calculator, check_known, number_box
 from .figures import new_figure
 from .healing import CONTAINER_ROWS, VM_ROWS, StartTime, instances_needed, start_options, start_time
 from .theme import COLORS
 from .timescales import format_ms
-
-ILLUSTRATIVE = "illustrative assumption, set your own"
 
 MAX_RATE = 1e9  # req/s
 MAX_INSTANCES = 100_000
@@ -245,18 +243,14 @@ def figure(s: ScaleOut, *, widget: bool = False) -> go.Figure:
 
 
 def _text(name: str, description: str, width: str = "230px") -> ipw.Text:
-    return ipw.Text(value=f"{DEFAULTS[name]:g}", description=description, continuous_update=False,
-                    tooltip=f"default {DEFAULTS[name]:g}: {ILLUSTRATIVE}",
-                    style={"description_width": "initial"}, layout=ipw.Layout(width=width))
+    return number_box(DEFAULTS, name, description, width)
 
 
 class ScaleOutCalculator(Calculator[ScaleOut]):
     """Step the demand up and see how long containers and VMs take to catch up."""
 
     def __init__(self, **values: float | int | str) -> None:
-        unknown = set(values) - set(DEFAULTS)
-        if unknown:
-            raise ValueError(f"unknown input(s) {', '.join(sorted(unknown))}; known: {', '.join(DEFAULTS)}")
+        check_known(values, DEFAULTS)
         s = scale_out(**{**DEFAULTS, **values})
         controls: dict[str, ipw.ValueWidget] = {
             "current_rps": _text("current_rps", "current demand (req/s)"),

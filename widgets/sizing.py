@@ -27,7 +27,7 @@ import ipywidgets as ipw
 import plotly.graph_objects as go
 
 from . import data, validate
-from .calculator import Calculator
+from .calculator import ILLUSTRATIVE, Calculator, check_known, number_box
 from .figures import new_figure
 from .theme import COLORS
 
@@ -65,7 +65,6 @@ DEFAULTS: dict[str, float | int | str] = {
     "n_workloads": 100,
 }
 
-ILLUSTRATIVE = "illustrative assumption, set your own"
 
 FREE_GREY = "#DDDDDD"  # unused memory / idle vCPUs (not a platform colour)
 
@@ -348,10 +347,7 @@ def figure(s: Sizing, *, widget: bool = False) -> go.Figure:
 
 
 def _text(name: str, description: str, width: str = "210px") -> ipw.Text:
-    """A text box holding the illustrative default of input ``name``."""
-    return ipw.Text(value=f"{DEFAULTS[name]:g}", description=description, continuous_update=False,
-                    tooltip=f"default {DEFAULTS[name]:g}: {ILLUSTRATIVE}",
-                    style={"description_width": "initial"}, layout=ipw.Layout(width=width))
+    return number_box(DEFAULTS, name, description, width)
 
 
 class SizingCalculator(Calculator[Sizing]):
@@ -363,9 +359,7 @@ class SizingCalculator(Calculator[Sizing]):
     """
 
     def __init__(self, **values: float | int | str) -> None:
-        unknown = set(values) - set(DEFAULTS)
-        if unknown:
-            raise ValueError(f"unknown input(s) {', '.join(sorted(unknown))}; known: {', '.join(DEFAULTS)}")
+        check_known(values, DEFAULTS)
         s = size_vms(**values)
         controls: dict[str, ipw.ValueWidget] = {
             "app_vcpu": _text("app_vcpu", "app vCPUs"),
