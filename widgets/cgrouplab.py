@@ -321,7 +321,8 @@ def _run_live(cg: Path, limit: int, attempts: int, timeout_s: float, hang: bool)
         except subprocess.TimeoutExpired:
             raise TimeoutError(f"the lab process did not finish within {timeout_s:g} s") from None
         if child.returncode != 0:
-            raise RuntimeError(f"the lab process failed: {err.strip()[-300:]}")
+            last = (err.strip().splitlines() or ["no message"])[-1]  # the error, never a traceback
+            raise RuntimeError(f"the lab process failed: {last[-300:]}")
         report = json.loads(out.strip().splitlines()[-1])
         events = _read(cg / "pids.events") or "(no pids.events)"
         lap("forks, reaping, report")

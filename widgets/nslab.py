@@ -239,7 +239,8 @@ def _run_child(params: dict[str, Any], timeout_s: float) -> tuple[dict[str, Any]
         if "error" not in (report := json.loads(out)):
             return report, elapsed
         raise LabFailed(report["error"])
-    raise LabFailed(f"the lab's child exited with code {proc.returncode}: {err.strip()[-300:]}")
+    last = (err.strip().splitlines() or ["no message"])[-1]  # the error itself, never a traceback
+    raise LabFailed(f"the lab's child exited with code {proc.returncode}: {last[-300:]}")
 
 
 def _mounts() -> set[str]:

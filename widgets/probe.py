@@ -367,7 +367,7 @@ def _userns(root: Path, system: str) -> Capability:
     if proc.returncode == 0:
         who = "as root" if os.geteuid() == 0 else "unprivileged"
         return Capability("user namespaces", True, f"a test process created a user namespace ({who})", "", used)
-    why = proc.stdout.strip() or proc.stderr.strip()[-200:]
+    why = proc.stdout.strip() or (proc.stderr.strip().splitlines() or ["no message"])[-1][-200:]
     restricted = _read(root, "/proc/sys/kernel/apparmor_restrict_unprivileged_userns")
     how = ("Ubuntu 24.04+ restricts them through AppArmor (kernel.apparmor_restrict_unprivileged_userns=1); "
            "the lessons show a recorded run") if restricted and restricted.strip() == "1" else (
