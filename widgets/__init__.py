@@ -25,11 +25,13 @@ class CourseWarning(UserWarning):
 
 from .calculator import Calculator  # noqa: E402
 from .checks import Feedback, check_choice, check_number  # noqa: E402
+from .costs import CostCalculator, TcoCalculator, hosting_cost, tco  # noqa: E402
 from .data import DataError, load  # noqa: E402
 from .figures import new_figure, show_figure  # noqa: E402
 from .healing import HealingCalculator, simulate_healing  # noqa: E402
 from .kvmlab import KvmLab  # noqa: E402
 from .layers import PullCalculator, StorageCalculator, pull_time, storage  # noqa: E402
+from .loadsim import LoadCalculator, load_compare  # noqa: E402
 from .mystery import check_mystery, mystery_machine  # noqa: E402
 from .probe import capabilities, use_live, where_am_i  # noqa: E402
 from .provisioning import ProvisioningCalculator, provision_timeline  # noqa: E402
@@ -47,11 +49,14 @@ __all__ = [
     "COLORS",
     "LABELS",
     "Calculator",
+    "CostCalculator",
     "KvmLab",
+    "LoadCalculator",
     "ProvisioningCalculator",
     "PullCalculator",
     "SizingCalculator",
     "StorageCalculator",
+    "TcoCalculator",
     "TrapExplorer",
     "CourseWarning",
     "DataError",
@@ -67,12 +72,15 @@ __all__ = [
     "check_mystery",
     "check_number",
     "load",
+    "load_compare",
+    "hosting_cost",
     "mystery_machine",
     "new_figure",
     "provision_timeline",
     "pull_time",
     "size_vms",
     "storage",
+    "tco",
     "q",
     "scale_out",
     "simulate_healing",
