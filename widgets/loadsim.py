@@ -46,7 +46,8 @@ from .theme import COLORS
 DAY = 1440  # minutes
 MAX_DAYS, MAX_RATE, MAX_UNITS, MAX_PRICE = 366, 1e9, 10_000_000, 1e6
 MAX_DELAY_MIN, MAX_COOLDOWN_MIN, MAX_STEP, MAX_HEADROOM_PCT = 1440, 10_080, 10_000, 1000.0
-MAX_POINTS, BUCKETS_MIN = 5000, (1, 5, 15, 60, 180, 360, 1440)  # points per figure trace; bucket sizes (min)
+# Points per figure trace (keeps stored lessons small) and the bucket sizes (min) used to stay under it.
+MAX_POINTS, BUCKETS_MIN = 1500, (1, 5, 15, 60, 180, 360, 1440)
 KINDS, PLATFORMS = ("steady", "daily", "weekly", "spike", "growth", "realistic"), ("vm", "container")
 VM_START_ROWS = ("ec2_linux_m1small", "rackspace_linux", "ec2_windows_m1small")
 VM_PRICE_ROWS = ("aws_ec2_m5_large", "aws_ec2_m6i_large", "aws_ec2_m7g_large", "azure_d2s_v5", "gcp_e2_standard_2")
@@ -326,7 +327,7 @@ def _bucket(n: int) -> int:
 def draw_demand_capacity(fig: go.Figure, c: Comparison, window: tuple[float, float] | None = None) -> None:
     """Redraw demand and both capacities over ``window`` = (first day, number of days); default ``c.window``.
 
-    Over 5,000 minutes the window is cut into buckets (5, 15, 60, 180 ... min, the smallest that fits), each
+    Over 1,500 minutes the window is cut into buckets (5, 15, 60, 180 ... min, the smallest that fits), each
     shown by its MAXIMUM: peaks stay visible, a miss shorter than a bucket may not (the summary counts exactly).
     """
     n, window = c.demand_rps.size, c.window if window is None else window

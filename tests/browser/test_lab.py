@@ -160,7 +160,29 @@ def interact_03(page) -> None:
     wait_text(page, ".cvm-pull .cvm-summary", "at 1000 Mbit/s")
 
 
+def interact_04(page) -> None:
+    # Cost: a steady load (ratio 1) makes the VMs cheaper; a ratio below 1 is refused, the figure kept.
+    submit(page, ".cvm-cost", "peak-to-average", "1")
+    wait_text(page, ".cvm-cost .cvm-summary", "peaks 1× the average")
+    bars = page.evaluate("() => JSON.stringify(document.querySelector('.cvm-cost .js-plotly-plot').data.map(t => t.y))")
+    submit(page, ".cvm-cost", "peak-to-average", "0.5")
+    wait_text(page, ".cvm-cost .cvm-status", "peak-to-average")
+    assert page.evaluate(
+        "() => JSON.stringify(document.querySelector('.cvm-cost .js-plotly-plot').data.map(t => t.y))") == bars
+    # Autoscaling: the spike profile makes the VM fleet miss.
+    before = page.locator(".cvm-loadsim .cvm-summary").inner_text()
+    page.locator(".cvm-loadsim select").first.select_option("spike")
+    page.wait_for_function("b => document.querySelector('.cvm-loadsim .cvm-summary').innerText !== b", arg=before)
+    assert "0 min of unmet demand (0 requests short) and the container" not in \
+        page.locator(".cvm-loadsim .cvm-summary").inner_text()  # the VM fleet now misses
+    # TCO: a longer migration moves the break-even.
+    before = page.locator(".cvm-tco .cvm-summary").inner_text()
+    submit(page, ".cvm-tco", "migration", "18")
+    page.wait_for_function("b => document.querySelector('.cvm-tco .cvm-summary').innerText !== b", arg=before)
+
+
 INTERACTIONS: dict[str, Callable] = {
+    "04-cost-under-variable-load.ipynb": interact_04,
     "00-start-here.ipynb": interact_00,
     "01-virtual-machines.ipynb": interact_01,
     "02-container-engines.ipynb": interact_02,
