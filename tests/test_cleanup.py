@@ -17,9 +17,9 @@ import pytest
 
 from tests.conftest import LESSONS
 from tools.nb import run_papermill
-from widgets import cgrouplab, nslab
+from widgets import cgrouplab, nslab, privlab
 
-LIVE_LESSONS = [p for p in LESSONS if p.name.startswith(("01-", "02-"))]
+LIVE_LESSONS = [p for p in LESSONS if p.name.startswith(("01-", "02-", "05-"))]
 pytestmark = [pytest.mark.papermill, pytest.mark.live]
 
 
@@ -33,7 +33,7 @@ def lab_processes() -> set[int]:
             cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
         except OSError:
             continue
-        if nslab.MARKER.encode() in cmdline or cgrouplab.PREFIX.encode() in cmdline:
+        if any(m.encode() in cmdline for m in (nslab.MARKER, privlab.MARKER, cgrouplab.PREFIX)):
             found.add(int(entry))
     return found
 

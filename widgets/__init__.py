@@ -29,6 +29,7 @@ from .costs import CostCalculator, TcoCalculator, hosting_cost, tco  # noqa: E40
 from .data import DataError, load  # noqa: E402
 from .figures import new_figure, show_figure  # noqa: E402
 from .healing import HealingCalculator, simulate_healing  # noqa: E402
+from .kernelcheck import KernelCalculator, kernel_features  # noqa: E402
 from .kvmlab import KvmLab  # noqa: E402
 from .layers import PullCalculator, StorageCalculator, pull_time, storage  # noqa: E402
 from .loadsim import LoadCalculator, load_compare  # noqa: E402
@@ -50,6 +51,7 @@ __all__ = [
     "LABELS",
     "Calculator",
     "CostCalculator",
+    "KernelCalculator",
     "KvmLab",
     "LoadCalculator",
     "ProvisioningCalculator",
@@ -74,6 +76,7 @@ __all__ = [
     "load",
     "load_compare",
     "hosting_cost",
+    "kernel_features",
     "mystery_machine",
     "new_figure",
     "provision_timeline",

@@ -59,7 +59,8 @@ class Source:
         """A full citation: authors (year). Title. Venue. Location; where."""
         parts = []
         if self.authors and not self.authors.lower().startswith("unknown"):
-            parts.append(f"{self.authors} ({self.year})." if self.year else f"{self.authors}.")
+            authors = self.authors.rstrip(".")
+            parts.append(f"{authors} ({self.year})." if self.year else f"{authors}.")
         elif self.year:
             parts.append(f"({self.year}).")
         parts.append(self.title.rstrip(".") + ".")

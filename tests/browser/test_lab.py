@@ -181,7 +181,18 @@ def interact_04(page) -> None:
     page.wait_for_function("b => document.querySelector('.cvm-tco .cvm-summary').innerText !== b", arg=before)
 
 
+def interact_05(page) -> None:
+    # The kernel-version calculator: an old kernel lacks more; garbage gets a message, the figure stays.
+    submit(page, ".cvm-kernel", "kernel version", "3.10.0-1160.el7.x86_64")
+    wait_text(page, ".cvm-kernel .cvm-summary", "Linux 3.10")
+    assert "cgroup namespace" in page.locator(".cvm-kernel .cvm-summary").inner_text()
+    submit(page, ".cvm-kernel", "kernel version", "banana")
+    wait_text(page, ".cvm-kernel .cvm-status", "kernel version")
+    assert "Linux 3.10" in page.locator(".cvm-kernel .cvm-summary").inner_text()
+
+
 INTERACTIONS: dict[str, Callable] = {
+    "05-security-isolation.ipynb": interact_05,
     "04-cost-under-variable-load.ipynb": interact_04,
     "00-start-here.ipynb": interact_00,
     "01-virtual-machines.ipynb": interact_01,
