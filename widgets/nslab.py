@@ -212,9 +212,20 @@ def _lab_pids(token: str) -> list[int]:
 
 
 def _run_child(params: dict[str, Any], timeout_s: float) -> tuple[dict[str, Any], float]:
-    """Run the fixed child script with ``params`` as JSON; kill its process group on timeout."""
-    token, start, timed_out = f"{MARKER}-{uuid.uuid4().hex}", time.perf_counter(), False
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, json.dumps({**params, "run": token})],
+    """Run this lab's child script (see :func:`run_child`)."""
+    return run_child(_CHILD, params, timeout_s, marker=MARKER)
+
+
+def run_child(script: str, params: dict[str, Any], timeout_s: float, *, marker: str) -> tuple[dict[str, Any], float]:
+    """Run a lab's fixed ``script`` in a fresh interpreter with ``params`` as JSON (never a shell).
+
+    The child's command line carries ``marker`` and a per-run token, so every process of this run can be
+    found and killed: on time-out the process group is killed, then any straggler with the token. Returns
+    the child's JSON report and the elapsed milliseconds; raises :class:`LabFailed` with the child's last
+    error line (never a traceback) when it fails.
+    """
+    token, start, timed_out = f"{marker}-{uuid.uuid4().hex}", time.perf_counter(), False
+    proc = subprocess.Popen([sys.executable, "-c", script, json.dumps({**params, "run": token})],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=timeout_s)

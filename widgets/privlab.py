@@ -9,14 +9,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import html
-import json
 import os
 import platform
 import re
-import signal
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +20,7 @@ import plotly.graph_objects as go
 
 from . import data, validate
 from .figures import new_figure
-from .nslab import Check, LabFailed, _decide, _lab_pids
+from .nslab import Check, LabFailed, _decide, _lab_pids, run_child
 from .probe import LIVE_MODES, Capability, use_live
 from .theme import COLORS
 
@@ -217,28 +212,8 @@ def process_privileges(status_text: str | None = None) -> Privileges:
 
 
 def _run_child(params: dict[str, Any], timeout_s: float) -> tuple[dict[str, Any], float]:
-    """Run :data:`_CHILD` with ``params`` as JSON; on a time-out kill its process group (it forks nothing)."""
-    start, timed_out = time.perf_counter(), False
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, json.dumps(params)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-    finally:
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            out, err = proc.communicate()
-    if timed_out:
-        raise LabFailed(f"the lab's child did not finish within the timeout of {timeout_s:g} s; it was killed")
-    elapsed = (time.perf_counter() - start) * 1e3
-    with contextlib.suppress(ValueError):
-        if "error" not in (report := json.loads(out)):
-            return report, elapsed
-        raise LabFailed(report["error"])
-    last = (err.strip().splitlines() or ["no message"])[-1]
-    raise LabFailed(f"the lab's child exited with code {proc.returncode}: {last[-300:]}")
+    """Run :data:`_CHILD` with ``params`` (the shared runner: time-out, process-group kill, no traceback)."""
+    return run_child(_CHILD, params, timeout_s, marker=MARKER)
 
 
 def _build(obs: dict[str, Any], live: bool, why: str) -> PrivComparison:
