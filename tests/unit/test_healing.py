@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from tests.hostile import HOSTILE, HOSTILE_TEXT
+from tests.hostile import HOSTILE, assert_hostile_text_keeps_figure
 from widgets import data
 from widgets.healing import (
     CONTAINER_ROWS,
@@ -308,13 +308,4 @@ def test_widget_takes_starting_values():
 def test_widget_hostile_text_keeps_last_good_figure(control):
     calc = HealingCalculator()
     name = dict(NUMERIC)[control]
-    before = [list(t.y) for t in calc.figure.data]
-    summary = calc.summary.value
-    for value in HOSTILE_TEXT:
-        calc.controls[control].value = value
-        assert calc.error and name in calc.error, (value, calc.error)
-        assert "cvm-error" in calc.status.value and "last valid input" in calc.status.value
-        assert [list(t.y) for t in calc.figure.data] == before and calc.summary.value == summary
-        assert calc.last_exception is None
-    calc.controls[control].value = f"{DEFAULTS[control]:g}"  # recovers
-    assert calc.error is None and calc.status.value == "" and calc.summary.value == summary
+    assert_hostile_text_keeps_figure(calc, control, name, f"{DEFAULTS[control]:g}")

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from tests.hostile import HOSTILE, HOSTILE_TEXT
+from tests.hostile import HOSTILE, assert_hostile_text_keeps_figure
 from tools.bench_loadsim import reference_simulate
 from widgets import data
 from widgets.loadsim import (
@@ -472,16 +472,7 @@ def test_widget_takes_starting_values():
 def test_widget_hostile_text_keeps_last_good_figure(control):
     calc = LoadCalculator()
     name = WIDGET_TEXT[control]
-    before = [list(t.y) for t in calc.figure.data]
-    summary = calc.summary.value
-    for value in HOSTILE_TEXT:
-        calc.controls[control].value = value
-        assert calc.error and name in calc.error, (value, calc.error)
-        assert "cvm-error" in calc.status.value and "last valid input" in calc.status.value
-        assert [list(t.y) for t in calc.figure.data] == before and calc.summary.value == summary
-        assert calc.last_exception is None
-    calc.controls[control].value = f"{DEFAULTS[control]:g}"  # recovers
-    assert calc.error is None and calc.status.value == "" and calc.summary.value == summary
+    assert_hostile_text_keeps_figure(calc, control, name, f"{DEFAULTS[control]:g}")
 
 
 @pytest.mark.parametrize(("control", "value", "words"), [

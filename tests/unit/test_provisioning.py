@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.hostile import HOSTILE_TEXT
+from tests.hostile import HOSTILE, HOSTILE_TEXT
 from widgets import data
 from widgets.provisioning import (
     CUSTOM,
@@ -37,20 +37,6 @@ NUMERIC = [
     ("health_s", "health check time"),
 ]
 
-HOSTILE = [
-    (-5, "must not be negative"),
-    (float("nan"), "not a number"),
-    (float("inf"), "finite"),
-    (-math.inf, "finite"),
-    (1e30, "at most"),
-    ([1], "must be a number"),
-    ("", "empty"),
-    ("   ", "empty"),
-    ("abc", "must be a number"),
-    (True, "must be a number"),
-    (None, "must be a number"),
-    ("1,5", "must be a number"),
-]
 
 
 

@@ -4,12 +4,11 @@ the model and through the widget, "does not fit", and the binding resource."""
 from __future__ import annotations
 
 import csv
-import math
 import re
 
 import pytest
 
-from tests.hostile import HOSTILE_TEXT
+from tests.hostile import HOSTILE, HOSTILE_TEXT
 from widgets import data
 from widgets.sizing import (
     DEFAULTS,
@@ -43,21 +42,6 @@ NUMERIC = [
     ("n_workloads", "workloads", True, False),
 ]
 
-#: Hostile values and the words the message must contain.
-HOSTILE = [
-    (-5, r"must (be at least|not be negative)"),
-    (float("nan"), "not a number"),
-    (float("inf"), "finite"),
-    (-math.inf, "finite"),
-    (1e30, "at most"),
-    ([1], "must be a number"),
-    ("", "empty"),
-    ("   ", "empty"),
-    ("abc", "must be a number"),
-    (True, "must be a number"),
-    (None, "must be a number"),
-    ("1,5", "must be a number"),
-]
 
 
 
