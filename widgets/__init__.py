@@ -27,6 +27,7 @@ from .calculator import Calculator  # noqa: E402
 from .checks import Feedback, check_choice, check_number  # noqa: E402
 from .costs import CostCalculator, TcoCalculator, hosting_cost, tco  # noqa: E402
 from .data import DataError, load  # noqa: E402
+from .drift import DriftCalculator, simulate_drift  # noqa: E402
 from .figures import new_figure, show_figure  # noqa: E402
 from .healing import HealingCalculator, simulate_healing  # noqa: E402
 from .kernelcheck import KernelCalculator, kernel_features  # noqa: E402
@@ -62,6 +63,7 @@ __all__ = [
     "TrapExplorer",
     "CourseWarning",
     "DataError",
+    "DriftCalculator",
     "HealingCalculator",
     "Feedback",
     "Question",
@@ -88,6 +90,7 @@ __all__ = [
     "scale_out",
     "simulate_healing",
     "show_figure",
+    "simulate_drift",
     "timescales",
     "use_live",
     "where_am_i",

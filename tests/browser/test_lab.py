@@ -191,7 +191,19 @@ def interact_05(page) -> None:
     assert "Linux 3.10" in page.locator(".cvm-kernel .cvm-summary").inner_text()
 
 
+def interact_06(page) -> None:
+    # Drift simulator: rarer container rebuilds, more drift; nonsense keeps the figure.
+    before = page.locator(".cvm-drift .cvm-summary").inner_text()
+    submit(page, ".cvm-drift", "container rebuild", "30")
+    wait_text(page, ".cvm-drift .cvm-summary", "rebuilt every 30 days")
+    assert page.locator(".cvm-drift .cvm-summary").inner_text() != before
+    submit(page, ".cvm-drift", "change probability", "-1")
+    wait_text(page, ".cvm-drift .cvm-status", "last valid input")
+    assert "rebuilt every 30 days" in page.locator(".cvm-drift .cvm-summary").inner_text()
+
+
 INTERACTIONS: dict[str, Callable] = {
+    "06-drift-and-scanning.ipynb": interact_06,
     "05-security-isolation.ipynb": interact_05,
     "04-cost-under-variable-load.ipynb": interact_04,
     "00-start-here.ipynb": interact_00,
