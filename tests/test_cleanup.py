@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 from tests.conftest import LESSONS
+from tests.procs import processes_with
 from tools.nb import run_papermill
 from widgets import cgrouplab, nslab, privlab
 
@@ -25,17 +26,7 @@ pytestmark = [pytest.mark.papermill, pytest.mark.live]
 
 def lab_processes() -> set[int]:
     """PIDs whose command line carries a lab's marker."""
-    found = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if any(m.encode() in cmdline for m in (nslab.MARKER, privlab.MARKER, cgrouplab.PREFIX)):
-            found.add(int(entry))
-    return found
+    return set(processes_with(nslab.MARKER, privlab.MARKER, cgrouplab.PREFIX))
 
 
 def lab_cgroups() -> set[str]:

@@ -66,6 +66,13 @@ def number_box(defaults: Mapping[str, float], name: str, description: str, width
                     style={"description_width": "initial"}, layout=ipw.Layout(width=width))
 
 
+def choice_box(defaults: Mapping[str, object], name: str, options: Any, description: str,
+               width: str = "300px") -> ipw.Dropdown:
+    """A dropdown for choice input ``name``, starting at its default."""
+    return ipw.Dropdown(options=options, value=defaults[name], description=description,
+                        style={"description_width": "initial"}, layout=ipw.Layout(width=width))
+
+
 def check_known(values: Mapping[str, object], defaults: Mapping[str, object]) -> None:
     """Raise ValueError naming any keyword a calculator does not take."""
     unknown = set(values) - set(defaults)

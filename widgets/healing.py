@@ -43,7 +43,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from . import data, validate
-from .calculator import Calculator, check_known, number_box
+from .calculator import Calculator, check_known, choice_box, number_box
 from .figures import new_figure
 from .theme import COLORS
 from .timescales import format_ms
@@ -387,8 +387,7 @@ def _text(name: str, description: str, width: str = "220px") -> ipw.Text:
 
 def _dropdown(name: str, options: list[tuple[str, str]] | Sequence[str], description: str,
               width: str = "300px") -> ipw.Dropdown:
-    return ipw.Dropdown(options=options, value=DEFAULTS[name], description=description,
-                        style={"description_width": "initial"}, layout=ipw.Layout(width=width))
+    return choice_box(DEFAULTS, name, options, description, width)
 
 
 class HealingCalculator(Calculator[HealingRun]):

@@ -38,7 +38,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from . import data, validate
-from .calculator import ILLUSTRATIVE, Calculator, check_known, number_box
+from .calculator import ILLUSTRATIVE, Calculator, check_known, choice_box, number_box
 from .figures import new_figure
 from .healing import CONTAINER_ROWS, StartTime, start_options, start_time
 from .theme import COLORS
@@ -433,8 +433,7 @@ def details(c: Comparison) -> str:
 
 
 def _dropdown(name: str, options: Sequence[Any], description: str, width: str) -> ipw.Dropdown:
-    return ipw.Dropdown(options=options, value=DEFAULTS[name], description=description,
-                        style={"description_width": "initial"}, layout=ipw.Layout(width=width))
+    return choice_box(DEFAULTS, name, options, description, width)
 
 
 class LoadCalculator(Calculator[Comparison]):

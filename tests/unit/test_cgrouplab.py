@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.procs import processes_with
 from widgets import cgrouplab, data
 from widgets.cgrouplab import NO_LIMIT, PREFIX, detect, limit_figure, limits_html, pids_limit_lab, summarize, writable
 from widgets.probe import Capability
@@ -132,15 +133,7 @@ def _lab_dirs() -> list[Path]:
 
 
 def _lab_processes() -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
-            try:
-                if MARKER in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
+    return processes_with(MARKER)
 
 
 live = pytest.mark.skipif(not LIVE_CAP.available, reason=f"cannot create a pids cgroup here: {LIVE_CAP.detail}")

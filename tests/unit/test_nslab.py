@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from tests.procs import processes_with
 from widgets import data, nslab
 from widgets.probe import capabilities
 from widgets.theme import COLORS
@@ -20,17 +21,7 @@ LIVE = [pytest.mark.live, pytest.mark.skipif(not USERNS, reason=NO_USERNS)]
 
 
 def _lab_processes() -> list[int]:
-    """PIDs whose command line carries the lab's marker (the child script's first line)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                    if nslab.MARKER.encode() in fh.read():
-                        found.append(int(entry))
-            except OSError:
-                pass
-    return found
+    return processes_with(nslab.MARKER)
 
 
 def _mounts() -> set[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.procs import processes_with
 from widgets import data, privlab
 from widgets.probe import capabilities
 from widgets.theme import COLORS
@@ -39,16 +40,7 @@ Seccomp_filters:\t3
 
 
 def _lab_processes() -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                    if privlab.MARKER.encode() in fh.read():
-                        found.append(int(entry))
-            except OSError:
-                pass
-    return found
+    return processes_with(privlab.MARKER)
 
 
 # --- decode_caps -------------------------------------------------------------------------------------------------
