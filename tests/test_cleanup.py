@@ -18,15 +18,15 @@ import pytest
 from tests.conftest import LESSONS
 from tests.procs import processes_with
 from tools.nb import run_papermill
-from widgets import cgrouplab, nslab, privlab
+from widgets import cgrouplab, nslab, privlab, startup
 
-LIVE_LESSONS = [p for p in LESSONS if p.name.startswith(("01-", "02-", "05-"))]
+LIVE_LESSONS = [p for p in LESSONS if p.name.startswith(("01-", "02-", "05-", "07-"))]
 pytestmark = [pytest.mark.papermill, pytest.mark.live]
 
 
 def lab_processes() -> set[int]:
     """PIDs whose command line carries a lab's marker."""
-    return set(processes_with(nslab.MARKER, privlab.MARKER, cgrouplab.PREFIX))
+    return set(processes_with(nslab.MARKER, privlab.MARKER, cgrouplab.PREFIX, startup.MARKER))
 
 
 def lab_cgroups() -> set[str]:

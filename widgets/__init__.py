@@ -27,6 +27,8 @@ from .calculator import Calculator  # noqa: E402
 from .checks import Feedback, check_choice, check_number  # noqa: E402
 from .costs import CostCalculator, TcoCalculator, hosting_cost, tco  # noqa: E402
 from .data import DataError, load  # noqa: E402
+from .decision import DecisionAid, decide, to_markdown  # noqa: E402
+from .density import DensityCalculator  # noqa: E402
 from .drift import DriftCalculator, simulate_drift  # noqa: E402
 from .figures import new_figure, show_figure  # noqa: E402
 from .healing import HealingCalculator, simulate_healing  # noqa: E402
@@ -35,23 +37,42 @@ from .kvmlab import KvmLab  # noqa: E402
 from .layers import PullCalculator, StorageCalculator, pull_time, storage  # noqa: E402
 from .loadsim import LoadCalculator, load_compare  # noqa: E402
 from .mystery import check_mystery, mystery_machine  # noqa: E402
+from .overheads import OverheadExplorer, normalise  # noqa: E402
+from .packing import PackingCalculator  # noqa: E402
 from .probe import capabilities, use_live, where_am_i  # noqa: E402
 from .provisioning import ProvisioningCalculator, provision_timeline  # noqa: E402
 from .quiz import Question, Quiz, q  # noqa: E402
 from .scaleout import ScaleOutCalculator, scale_out  # noqa: E402
-from .selfcheck import RenderCheck  # noqa: E402
 from .sizing import SizingCalculator, size_vms  # noqa: E402
+from .startup import StartupLab  # noqa: E402
 from .theme import COLORS, LABELS  # noqa: E402
 from .timescales import TimescaleCalculator, timescales  # noqa: E402
 from .trapsim import TrapExplorer  # noqa: E402
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """Import :class:`RenderCheck` lazily, so ``python -m widgets.selfcheck`` runs without a warning."""
+    if name == "RenderCheck":
+        from .selfcheck import RenderCheck
+
+        return RenderCheck
+    raise AttributeError(f"module 'widgets' has no attribute {name!r}")
+
 __all__ = [
     "COLORS",
     "LABELS",
     "Calculator",
     "CostCalculator",
+    "DecisionAid",
+    "DensityCalculator",
+    "OverheadExplorer",
+    "PackingCalculator",
+    "StartupLab",
+    "decide",
+    "normalise",
+    "to_markdown",
     "KernelCalculator",
     "KvmLab",
     "LoadCalculator",
