@@ -20,7 +20,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 ROOT_FLAG  := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 NO_BROWSER := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
 
-.PHONY: help install lab test test-fast nbval run notebooks student bench lock lint clean
+.PHONY: help install lab test test-fast nbval run notebooks student html schedule check bench lock lint clean
 
 help:
 	@echo "make lab        start JupyterLab on $(FIRST_LESSON) (installs first)"
@@ -29,6 +29,9 @@ help:
 	@echo "make run        execute every lesson headless with papermill into build/"
 	@echo "make notebooks  re-execute the committed lessons in place (fresh kernel)"
 	@echo "make student    build the student version (solutions removed) into build/student/"
+	@echo "make html       build the offline static site of the whole course into build/site/"
+	@echo "make schedule   regenerate instructor/schedule.md from the lessons' time estimates"
+	@echo "make check      the one-minute setup check (PASS/FAIL per item)"
 	@echo "make bench      run the benchmarks and print their figures"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
 	@echo "make clean      remove .venv, build/ and caches"
@@ -66,6 +69,15 @@ notebooks: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/python -m tools.student --out build/student
+
+html: $(STAMP)
+	$(BIN)/python -m tools.site --out build/site
+
+schedule: $(STAMP)
+	$(BIN)/python -m tools.schedule --out instructor/schedule.md
+
+check: $(STAMP)
+	$(BIN)/python -m widgets.selfcheck
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench

@@ -2,8 +2,12 @@
 
 In a notebook, :func:`version_table` and :class:`RenderCheck` show that the
 packages are current and that widgets and plotly render in this browser. From
-a shell, ``python -m widgets.selfcheck`` prints the same report, which is how
-an instructor checks a room of laptops in a minute.
+a shell, ``python -m widgets.selfcheck`` prints the same report and then one
+PASS / FAIL line per item (Python, each package, the data, the lessons,
+plotly) and an INFO line per live-lab capability (never a failure: every lab
+has a fallback), ending with one verdict line; ``--quiet`` prints only that
+line. The exit status is 0 when everything passed, 1 otherwise: this is how an
+instructor checks a room of laptops in a minute.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import html
 import platform
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -132,14 +137,14 @@ class RenderCheck(Calculator[int]):
         )
 
 
-def report() -> str:
+def report(caps: list[Capability] | None = None) -> str:
     """A plain-text self-check report (for ``python -m widgets.selfcheck``)."""
     lines = [f"Course self-check on {platform.system()} {platform.release()} ({platform.machine()})", ""]
     for c in versions():
         lines.append(f"  {'ok ' if c.ok else 'OLD'} {c.name:<11} {c.installed:<10} (needs >= {c.required})")
     lines.append("")
     lines.append("Live labs on this machine:")
-    for cap in capabilities():
+    for cap in capabilities() if caps is None else caps:
         lines.append(f"  {'live    ' if cap.available else 'fallback'} {cap.name}: {cap.detail}")
         if cap.how_to_enable and not cap.available:
             lines.append(f"           how to enable: {cap.how_to_enable}")
@@ -148,11 +153,108 @@ def report() -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    """Print the report; exit 1 if a required package is missing or too old."""
-    print(report())
-    return 0 if all(c.ok for c in versions()) else 1
+# -- the one-minute setup check: one PASS / FAIL / INFO line per item ------------------
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """One line of the setup check: status "PASS", "FAIL" or "INFO" (live labs never fail)."""
+
+    status: str
+    name: str
+    detail: str
+
+    def line(self) -> str:
+        """The item as one line, e.g. ``PASS  numpy: 2.4.6 (needs >= 1.26)``."""
+        return f"{self.status:<5} {self.name}: {self.detail}"
+
+
+def _guarded(name: str, check: Callable[[], str]) -> CheckItem:
+    """Run one check; its sentence is a PASS, any exception a FAIL naming the problem."""
+    try:
+        return CheckItem("PASS", name, check())
+    except Exception as exc:  # noqa: BLE001 - a broken item is a FAIL line, never a crash
+        return CheckItem("FAIL", name, f"{type(exc).__name__}: {exc}")
+
+
+def _data() -> str:
+    from .data import validate_all
+
+    counts = validate_all()
+    return f"{len(counts)} tables, {sum(counts.values())} rows validate against data/datapackage.json"
+
+
+def _lessons() -> str:
+    from .course import LESSON_DIR, lessons
+
+    found = lessons()
+    if not found:
+        raise FileNotFoundError(f"no lessons NN-*.ipynb in {LESSON_DIR}")
+    minutes = sum(x.minutes for x in found)
+    return (f"{len(found)} lessons ({found[0].number:02d}–{found[-1].number:02d}), "
+            f"{minutes} min of teaching and exercises")
+
+
+def _plotly() -> str:
+    import plotly.io as pio
+
+    fig = new_figure("Self-check", "", "level (no unit)", widget=True)
+    fig.add_bar(x=["check"], y=[1], marker_color=COLORS["container"])
+    if '"type":"bar"' not in pio.to_json(fig).replace(" ", ""):
+        raise RuntimeError("a plotly figure did not serialise to JSON")
+    return f"a FigureWidget was built and serialised (plotly {metadata.version('plotly')})"
+
+
+def check_items(checks: list[VersionCheck] | None = None, caps: list[Capability] | None = None) -> list[CheckItem]:
+    """Every item of the setup check, in order: Python and packages, data, lessons, plotly, live labs (INFO)."""
+    checks = versions() if checks is None else checks
+    items = [
+        CheckItem("PASS" if c.ok else "FAIL", c.name,
+                  f"{c.installed} (needs >= {c.required})" if c.ok
+                  else f"{c.installed}, needs >= {c.required}: run make install, then restart the kernel")
+        for c in checks
+    ]
+    items += [_guarded("data", _data), _guarded("lessons", _lessons), _guarded("plotly renders", _plotly)]
+    for cap in capabilities() if caps is None else caps:
+        how = f"; how to enable: {cap.how_to_enable}" if cap.how_to_enable and not cap.available else ""
+        where = "live" if cap.available else "fallback (the lessons show a recorded run or a simulation)"
+        items.append(CheckItem("INFO", cap.name, f"{where}: {cap.detail}{how}"))
+    return items
+
+
+def summary_line(items: list[CheckItem]) -> str:
+    """The final verdict in one line: PASS or FAIL, what failed, and which live labs run here."""
+    failed = [i.name for i in items if i.status == "FAIL"]
+    judged = [i for i in items if i.status != "INFO"]
+    live = ", ".join(f"{i.name} {i.detail.split(':')[0].split(' (')[0]}" for i in items if i.status == "INFO")
+    labs = f"; live labs: {live}" if live else ""
+    if failed:
+        return f"FAIL  setup check: {len(failed)} of {len(judged)} failed ({', '.join(failed)}){labs}"
+    return f"PASS  setup check: all {len(judged)} passed{labs}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m widgets.selfcheck [--quiet]``: exit 0 if every item passes, 1 if any fails.
+
+    Live-lab capabilities are INFO, never a failure: every lab has a fallback.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m widgets.selfcheck",
+                                     description="The course's one-minute setup check.")
+    parser.add_argument("--quiet", action="store_true", help="print only the final PASS/FAIL line")
+    args = parser.parse_args([] if argv is None else argv)
+    checks, caps = versions(), capabilities()
+    items = check_items(checks, caps)
+    if not args.quiet:
+        print(report(caps))
+        print("\nSummary:")
+        for item in items:
+            print("  " + item.line())
+        print()
+    print(summary_line(items))
+    return 1 if any(i.status == "FAIL" for i in items) else 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
