@@ -158,11 +158,15 @@ def check_choice(
         return Feedback("missing", "the answer is still empty.", MISSING_HINT)
     if not isinstance(answer, str):
         return Feedback("incorrect", f"expected text such as {expected!r}, got {answer!r}.")
-    norm = answer.strip().lower().replace("_", "-").replace(" ", "-")
-    why = {k.lower(): v for k, v in (why or {}).items()}
-    if norm == expected.lower():
+    def _norm(text: str) -> str:  # one rule for both sides: case, spaces and underscores do not matter
+        return " ".join(text.strip().lower().replace("_", " ").replace("-", " ").split())
+
+    norm = _norm(answer)
+    shown = {_norm(k): k for k in (why or {})}
+    why = {_norm(k): v for k, v in (why or {}).items()}
+    if norm == _norm(expected):
         return Feedback("correct", f"{expected}. {explanation}".strip())
     if norm in why:
         return Feedback("incorrect", why[norm], "look at the evidence again")
-    options = ", ".join(repr(k) for k in sorted({expected.lower(), *why}))
+    options = ", ".join(repr(k) for k in sorted({expected, *shown.values()}))
     return Feedback("incorrect", f"{answer!r} is not one of the options.", f"answer with one of {options}")

@@ -388,7 +388,7 @@ def draw(fig: go.Figure, d: Decision) -> None:
 def figure(d: Decision, *, widget: bool = False) -> go.Figure:
     """A horizontal bar chart of the options' scores, best at the top."""
     fig = new_figure("Platform options scored by the decision rules", "score (points: sum of rule weights)", "",
-                     widget=widget, height=340, showlegend=False, margin={"l": 420},
+                     widget=widget, height=340, showlegend=False, margin={"l": 420, "r": 90},
                      yaxis={"autorange": "reversed"})
     fig.add_bar(orientation="h", x=[], y=[], textposition="outside", cliponaxis=False, name="score",
                 hovertemplate="%{y}<br>%{x} points<extra></extra>")

@@ -56,3 +56,15 @@ def test_feedback_renders_as_text_and_html():
     fb = check_number(1, 2, hint="double it")
     assert str(fb).startswith("✘ Not yet") and "Hint: double it" in str(fb)
     assert "cvm-incorrect" in fb._repr_html_() and "double it" in fb._repr_html_()
+
+
+def test_check_choice_accepts_multi_word_options_as_written():
+    from widgets.checks import check_choice
+
+    expected = "managed container platform (e.g. ECS, GKE)"
+    assert check_choice(expected, expected).status == "correct"
+    assert check_choice("  Managed container platform (e.g. ecs, gke) ", expected).status == "correct"
+    wrong = check_choice("containers (self-managed)", expected, why={"containers (self-managed)": "a strong team only"})
+    assert wrong.status == "incorrect" and wrong.message == "a strong team only"
+    other = check_choice("banana", expected)
+    assert other.status == "incorrect" and repr(expected) in other.hint
