@@ -42,8 +42,13 @@ _ERROR_STYLE = (
 )
 
 
-def message_html(text: str, *, kind: str = "error") -> str:
-    """HTML for a message box: ``kind`` is ``"error"`` or ``"info"``."""
+def message_html(text: str, *, kind: str = "error", attempt: int | None = None) -> str:
+    """HTML for a message box: ``kind`` is ``"error"`` or ``"info"``.
+
+    ``attempt`` (a calculator's update counter) becomes an invisible
+    ``data-attempt`` attribute, so a browser test can wait for *this* message
+    even when it repeats the previous one word for word.
+    """
     style = (
         _ERROR_STYLE
         if kind == "error"
@@ -51,19 +56,34 @@ def message_html(text: str, *, kind: str = "error") -> str:
         "padding:4px 8px;margin:4px 0"
     )
     icon = "⚠ " if kind == "error" else "ℹ "
-    return f'<div class="cvm-message cvm-{kind}" style="{style}">{icon}{html.escape(text)}</div>'
+    data = "" if attempt is None else f' data-attempt="{int(attempt)}"'
+    return f'<div class="cvm-message cvm-{kind}"{data} style="{style}">{icon}{html.escape(text)}</div>'
 
 
 def number_box(defaults: Mapping[str, float], name: str, description: str, width: str = "220px") -> ipw.Text:
     """A text box for numeric input ``name``, starting at its illustrative default.
 
     A text box (not a slider) so that anything a learner types reaches the
-    model, which answers bad input with a clear message.
+    model, which answers bad input with a clear message. It carries the CSS
+    class ``cvm-number`` (see :func:`mark_number`).
     """
     value = defaults[name]
-    return ipw.Text(value=f"{value:g}", description=description, continuous_update=False,
-                    tooltip=f"default {value:g}: {ILLUSTRATIVE}",
-                    style={"description_width": "initial"}, layout=ipw.Layout(width=width))
+    return mark_number(ipw.Text(value=f"{value:g}", description=description, continuous_update=False,
+                                tooltip=f"default {value:g}: {ILLUSTRATIVE}",
+                                style={"description_width": "initial"}, layout=ipw.Layout(width=width)))
+
+
+def mark_number(box: ipw.Text, *, optional: bool = False) -> ipw.Text:
+    """Mark a text box as numeric input (CSS class ``cvm-number``) and return it.
+
+    The browser tests type hostile text into every ``.cvm-number`` box. With
+    ``optional`` (class ``cvm-optional`` too) empty text is a valid answer
+    ("none"), so those tests do not expect a message for it.
+    """
+    box.add_class("cvm-number")
+    if optional:
+        box.add_class("cvm-optional")
+    return box
 
 
 def choice_box(defaults: Mapping[str, object], name: str, options: Any, description: str,
@@ -136,6 +156,7 @@ class Calculator(ipw.VBox, Generic[R]):
         self.error: str | None = None
         self.last_exception: BaseException | None = None
         self.updates = 0
+        self.attempts = 0
         self.last_update_ms = 0.0
         rows = layout_rows or [[k] for k in self.controls]
         boxes = [ipw.HBox([self.controls[k] for k in row]) for row in rows]
@@ -161,6 +182,7 @@ class Calculator(ipw.VBox, Generic[R]):
         False is returned. Never raises.
         """
         start = time.perf_counter()
+        self.attempts += 1
         try:
             result = self.model(**self.values())
         except (ValueError, TypeError) as exc:
@@ -190,7 +212,7 @@ class Calculator(ipw.VBox, Generic[R]):
     def _fail(self, message: str) -> None:
         self.error = message
         note = " The figure still shows the last valid input." if self.result is not None else ""
-        self.status.value = message_html(message + "." * (not message.endswith(".")) + note)
+        self.status.value = message_html(message + "." * (not message.endswith(".")) + note, attempt=self.attempts)
 
     # -- display ---------------------------------------------------------------
     def static_figure(self) -> go.Figure:

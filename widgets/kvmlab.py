@@ -17,7 +17,7 @@ import ipywidgets as ipw
 import plotly.graph_objects as go
 
 from . import kvm, toycpu, validate
-from .calculator import Calculator
+from .calculator import Calculator, mark_number
 from .figures import new_figure
 from .probe import Capability, use_live
 from .theme import COLORS
@@ -126,8 +126,10 @@ class KvmLab(Calculator[LabRun]):
         controls = {
             "message": ipw.Text(value=message, description="message", continuous_update=False,
                                 layout=ipw.Layout(width="420px")),
-            "a": ipw.Text(value=str(a), description="a", continuous_update=False, layout=ipw.Layout(width="150px")),
-            "b": ipw.Text(value=str(b), description="+ b", continuous_update=False, layout=ipw.Layout(width="150px")),
+            "a": mark_number(ipw.Text(value=str(a), description="a", continuous_update=False,
+                                      layout=ipw.Layout(width="150px")), optional=True),
+            "b": mark_number(ipw.Text(value=str(b), description="+ b", continuous_update=False,
+                                      layout=ipw.Layout(width="150px")), optional=True),
         }
         self.live = live
         lab = kvm_lab(message, a, b, live)

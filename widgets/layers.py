@@ -22,7 +22,7 @@ import ipywidgets as ipw
 import plotly.graph_objects as go
 
 from . import data, validate
-from .calculator import ILLUSTRATIVE, Calculator
+from .calculator import ILLUSTRATIVE, Calculator, mark_number
 from .checks import Feedback, check_number
 from .figures import new_figure
 from .provisioning import CUSTOM, rate_options, transfer_rates
@@ -225,8 +225,8 @@ def _control(key: str, description: str, hi: int = 0) -> ipw.ValueWidget:
     kw = {"description": description, "style": {"description_width": "initial"}}
     if hi:
         return ipw.IntSlider(value=DEFAULTS[key], min=int(key == "n_vms"), max=hi, **kw)
-    return ipw.Text(value=f"{DEFAULTS[key]:g}", continuous_update=False, tooltip=ILLUSTRATIVE,
-                    layout=ipw.Layout(width="230px"), **kw)
+    return mark_number(ipw.Text(value=f"{DEFAULTS[key]:g}", continuous_update=False, tooltip=ILLUSTRATIVE,
+                                layout=ipw.Layout(width="230px"), **kw))
 
 
 class StorageCalculator(Calculator[Storage]):

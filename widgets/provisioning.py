@@ -29,7 +29,7 @@ import ipywidgets as ipw
 import plotly.graph_objects as go
 
 from . import data, validate
-from .calculator import ILLUSTRATIVE, Calculator
+from .calculator import ILLUSTRATIVE, Calculator, mark_number
 from .figures import new_figure
 from .theme import COLORS
 from .timescales import KIND_COLOR, format_ms
@@ -348,9 +348,9 @@ def figure(t: Timeline, *, widget: bool = False) -> go.Figure:
 
 
 def _text(value: float, description: str, placeholder: str = "") -> ipw.Text:
-    return ipw.Text(value=f"{value:g}", description=description, continuous_update=False, placeholder=placeholder,
-                    tooltip=f"starting value {value:g}: {ILLUSTRATIVE}", style={"description_width": "initial"},
-                    layout=ipw.Layout(width="230px"))
+    return mark_number(ipw.Text(value=f"{value:g}", description=description, continuous_update=False,
+                                placeholder=placeholder, tooltip=f"starting value {value:g}: {ILLUSTRATIVE}",
+                                style={"description_width": "initial"}, layout=ipw.Layout(width="230px")))
 
 
 class ProvisioningCalculator(Calculator[Timeline]):

@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from . import data, validate
-from .calculator import Calculator
+from .calculator import Calculator, mark_number
 from .figures import new_figure
 from .theme import COLORS
 
@@ -170,8 +170,8 @@ class TimescaleCalculator(Calculator[Timescale]):
         options = available_kinds()
         chosen = list(kinds) if kinds is not None else options
         select = ipw.SelectMultiple(options=options, value=chosen, description="kinds", rows=len(options))
-        mine = ipw.Text(value=my_time_ms, description="yours (ms)", placeholder="e.g. 30000",
-                        continuous_update=False)
+        mine = mark_number(ipw.Text(value=my_time_ms, description="yours (ms)", placeholder="e.g. 30000",
+                                    continuous_update=False), optional=True)
         t = timescales(chosen, my_time_ms)
         fig = figure(t, widget=True)
         super().__init__(

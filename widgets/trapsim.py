@@ -20,7 +20,7 @@ import ipywidgets as ipw
 import plotly.graph_objects as go
 
 from . import toycpu, validate
-from .calculator import Calculator
+from .calculator import Calculator, mark_number
 from .checks import Feedback, check_number
 from .figures import new_figure
 from .theme import COLORS
@@ -147,8 +147,8 @@ class TrapExplorer(Calculator[Exploration]):
             "mode": ipw.ToggleButtons(options=toycpu.MODES, value=mode, description="monitor"),
             "trap_popf": ipw.Checkbox(value=trap_popf, description="POPF traps", indent=False),
             "trap_rdmode": ipw.Checkbox(value=trap_rdmode, description="RDMODE traps", indent=False),
-            "trap_cost": ipw.Text(value=str(trap_cost), description="trap cost", continuous_update=False,
-                                  layout=ipw.Layout(width="200px")),
+            "trap_cost": mark_number(ipw.Text(value=str(trap_cost), description="trap cost", continuous_update=False,
+                                              layout=ipw.Layout(width="200px"))),
         }
         self.example = ipw.Dropdown(options=list(toycpu.EXAMPLES), value=example, description="example")
         self.example.observe(self._load_example, names="value")

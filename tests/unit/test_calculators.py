@@ -126,3 +126,19 @@ def test_unexpected_model_errors_never_escape():
     slider.value = 3
     assert calc.error is None and list(fig.data[0].y) == [3]
     assert calc.updates == 2 and calc.last_update_ms >= 0
+
+
+def test_every_failed_update_carries_a_new_attempt_number():
+    """The browser sweep waits on data-attempt: two identical messages must still be told apart."""
+    import re
+
+    import widgets
+
+    calc = widgets.SizingCalculator()
+    box = next(k for k, c in calc.controls.items() if "cvm-number" in c._dom_classes)
+    seen = []
+    for value in ("abc", "abc!", "-5"):
+        calc.controls[box].value = value
+        seen.append(int(re.search(r'data-attempt="(\d+)"', calc.status.value).group(1)))
+    assert seen == sorted(set(seen)) and len(seen) == 3  # strictly increasing
+    assert "cvm-error" in calc.status.value and calc.attempts == seen[-1]
