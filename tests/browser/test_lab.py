@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from tests.browser.lab import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
+from tests.browser.sweep import sweep_and_record
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "build" / "screenshots"
@@ -202,7 +203,53 @@ def interact_06(page) -> None:
     assert "rebuilt every 30 days" in page.locator(".cvm-drift .cvm-summary").inner_text()
 
 
+def interact_07(page) -> None:
+    # Published overheads: the storage category shows the fio rows only.
+    page.locator(".cvm-overheads select").first.select_option("storage")
+    wait_text(page, ".cvm-overheads .cvm-summary", "storage benchmarks")
+    # Start-up lab: a new run measures (or shows the recording) and says it is done.
+    page.locator(".cvm-startup-lab button").filter(has_text="Run benchmark").click()
+    wait_text(page, ".cvm-startup-lab", "Done:", timeout=60_000)
+    # Packing: requests at the median make hosts overload.
+    submit(page, ".cvm-packing", "container request", "50")
+    wait_text(page, ".cvm-packing .cvm-summary", "p50")
+    # Density: twice the memory, about twice the instances; nonsense keeps the figure.
+    before = page.locator(".cvm-density .cvm-summary").inner_text()
+    submit(page, ".cvm-density", "host memory", "128")
+    page.wait_for_function("b => document.querySelector('.cvm-density .cvm-summary').innerText !== b", arg=before)
+    after = page.locator(".cvm-density .cvm-summary").inner_text()
+    assert "container (runc) 128" in after, after  # CPU binds now: 32 cores / 0.25
+    submit(page, ".cvm-density", "host memory", "-1")
+    wait_text(page, ".cvm-density .cvm-status", "last valid input")
+    assert page.locator(".cvm-density .cvm-summary").inner_text() == after
+
+
+def interact_08(page) -> None:
+    # Decision aid: a legacy application turns the verdict to VMs; the export follows the answers.
+    page.locator(".cvm-decision select").first.select_option("legacy (monolith, fixed OS)")
+    wait_text(page, ".cvm-decision .cvm-summary", "Verdict: virtual machines")
+    page.locator(".cvm-decision button").filter(has_text="Export Markdown").click()
+    page.wait_for_function("() => document.querySelector('.cvm-decision textarea').value.includes('Verdict: virtual')")
+    page.locator(".cvm-decision select").nth(3).select_option("untrusted tenants / customer code")
+    page.wait_for_function("() => document.querySelector('.cvm-decision textarea').value.includes('untrusted')")
+
+
+def interact_09(page) -> None:
+    # Capstone: the scenario's cost calculator answers a what-if; the kernel calculator takes another kernel.
+    submit(page, ".cvm-cost", "peak-to-average", "10")
+    wait_text(page, ".cvm-cost .cvm-summary", "peaks 10× the average")
+    wait_text(page, ".cvm-cost .cvm-summary", "containers are cheaper")
+    submit(page, ".cvm-kernel", "kernel version", "6.1")
+    wait_text(page, ".cvm-kernel .cvm-summary", "Linux 6.1")
+    before = page.locator(".cvm-decision .cvm-summary").inner_text()
+    page.locator(".cvm-decision select").nth(3).select_option("untrusted tenants / customer code")
+    page.wait_for_function("b => document.querySelector('.cvm-decision .cvm-summary').innerText !== b", arg=before)
+
+
 INTERACTIONS: dict[str, Callable] = {
+    "09-capstone.ipynb": interact_09,
+    "08-making-the-decision.ipynb": interact_08,
+    "07-performance.ipynb": interact_07,
     "06-drift-and-scanning.ipynb": interact_06,
     "05-security-isolation.ipynb": interact_05,
     "04-cost-under-variable-load.ipynb": interact_04,
@@ -246,6 +293,7 @@ def test_run_all_then_interact(page, server, name):
     # The quiz explains a chosen option.
     page.locator(".cvm-quiz .widget-radio-box label").first.click()
     page.wait_for_function("() => document.querySelector('.cvm-quiz-feedback').innerText.length > 10")
+    sweep_and_record(page, name, ROOT / "build" / "hostile_sweep.json")
     SHOTS.mkdir(parents=True, exist_ok=True)
     for i, calc in enumerate(page.locator(".cvm-calculator").all()):
         calc.scroll_into_view_if_needed()
