@@ -221,8 +221,8 @@ def run_child(script: str, params: dict[str, Any], timeout_s: float, *, marker: 
 
     The child's command line carries ``marker`` and a per-run token, so every process of this run can be
     found and killed: on time-out the process group is killed, then any straggler with the token. Returns
-    the child's JSON report and the elapsed milliseconds; raises :class:`LabFailed` with the child's last
-    error line (never a traceback) when it fails.
+    the child's JSON report (with this run's token under ``"run"``) and the elapsed milliseconds; raises
+    :class:`LabFailed` with the child's last error line (never a traceback) when it fails.
     """
     token, start, timed_out = f"{marker}-{uuid.uuid4().hex}", time.perf_counter(), False
     proc = subprocess.Popen([sys.executable, "-c", script, json.dumps({**params, "run": token})],
@@ -248,6 +248,7 @@ def run_child(script: str, params: dict[str, Any], timeout_s: float, *, marker: 
                         f"its process group was killed after {elapsed / 1e3:.2f} s")
     with contextlib.suppress(ValueError):
         if "error" not in (report := json.loads(out)):
+            report["run"] = token  # so the caller can look for this run's processes only
             return report, elapsed
         raise LabFailed(report["error"])
     last = (err.strip().splitlines() or ["no message"])[-1]  # the error itself, never a traceback
@@ -262,7 +263,8 @@ def _live_run(hostname: str, timeout_s: float, hang_s: float, why: str) -> Conta
     host, before = socket.gethostname(), _mounts()
     rep, elapsed = _run_child({"mode": "container", "hostname": hostname, "hang_s": hang_s}, timeout_s)
     nu, _ = _run_child({"mode": "no-userns", "hostname": hostname}, timeout_s)
-    new_mounts, left, host_after, uid = len(_mounts() - before), _lab_pids(MARKER), socket.gethostname(), os.getuid()
+    new_mounts, host_after, uid = len(_mounts() - before), socket.gethostname(), os.getuid()
+    left = _lab_pids(rep["run"]) + _lab_pids(nu["run"])  # this run's processes only, not a neighbour's
     ns = tuple((t, rep["host_ns"].get(t, "unavailable"), rep["ns"].get(t, "unavailable")) for t in NS_TYPES)
     checks = [
         Check("hostname (UTS namespace)", f"{hostname!r} inside; the host keeps {host!r}",

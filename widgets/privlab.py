@@ -283,7 +283,7 @@ def privileges_in_user_namespace(live: str = "auto", timeout_s: float = 10) -> P
             status = Path("/proc/self/status").read_text(encoding="utf-8").splitlines(True)
             obs = {"this_status": "".join(ln for ln in status if ln.startswith(_KEEP)), "child": child,
                    "this_uid_map": Path("/proc/self/uid_map").read_text(encoding="utf-8"),
-                   "left": _lab_pids(MARKER), "child_ms": round(elapsed, 1)}
+                   "left": _lab_pids(child["run"]), "child_ms": round(elapsed, 1)}
             return _build(obs, True, f"{why} The child process took {elapsed:.0f} ms (measured here).")
         except (LabFailed, OSError, KeyError, IndexError) as exc:
             return dataclasses.replace(recorded_comparison(), errors=(f"live run failed: {exc}",),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.procs import processes_with
+from tests.procs import processes_with, wait_until_gone
 from widgets import cgrouplab, data
 from widgets.cgrouplab import NO_LIMIT, PREFIX, detect, limit_figure, limits_html, pids_limit_lab, summarize, writable
 from widgets.probe import Capability
@@ -157,7 +157,7 @@ def test_live_pids_limit_counts_and_cleans_up(limit, attempts, monkeypatch):
         assert f"max {run.refused}" in run.transcript  # pids.events counted each refusal
     assert run.removed and not Path(run.cgroup).exists() and run.cgroup.startswith("/sys/fs/cgroup/")
     assert not Path(f"/proc/{started[0].pid}").exists()
-    assert _lab_processes() == [] and _lab_dirs() == []
+    assert wait_until_gone(_lab_processes) == [] and wait_until_gone(_lab_dirs) == []
     assert all(v >= 0 for v in run.timings_ms.values()) and run.timings_ms["total"] > 0
     assert f"$ echo {limit} > pids.max" in run.transcript and run.transcript[-1].startswith("$ rmdir " + PREFIX)
     assert "measured here" in summarize(run) and f"{limit} - 1 = {limit - 1} children fit" in summarize(run)
@@ -178,7 +178,7 @@ def test_live_timeout_kills_the_lab_and_removes_the_cgroup(monkeypatch):
     assert not run.live and "did not finish within 0.5 s" in run.why and "was removed" in run.why
     assert len(inside) == 5  # the lab process and the 4 children pids.max let it have
     assert [p for p in inside if Path(f"/proc/{p}").exists()] == []  # killed and reaped: not even zombies
-    assert _lab_processes() == [] and _lab_dirs() == []
+    assert wait_until_gone(_lab_processes) == [] and wait_until_gone(_lab_dirs) == []
 
 
 @pytest.mark.live
@@ -194,7 +194,7 @@ def test_live_failure_before_the_lab_process_still_removes_the_cgroup(monkeypatc
     run = pids_limit_lab(5, 20, live="on")
     assert len(seen) == 1 and not seen[0].exists()
     assert not run.live and "injected failure" in run.why and "was removed" in run.why
-    assert _lab_dirs() == [] and _lab_processes() == []
+    assert wait_until_gone(_lab_dirs) == [] and wait_until_gone(_lab_processes) == []
 
 
 @pytest.mark.live
@@ -215,7 +215,7 @@ def test_live_failure_with_the_lab_process_inside_kills_it_and_removes_the_cgrou
     assert inside == [started[0].pid]
     assert not run.live and "injected failure" in run.why and "was removed" in run.why
     assert started[0].returncode is not None and not Path(f"/proc/{started[0].pid}").exists()
-    assert _lab_dirs() == [] and _lab_processes() == []
+    assert wait_until_gone(_lab_dirs) == [] and wait_until_gone(_lab_processes) == []
 
 
 def test_fallback_forced_by_live_off_is_the_recording():

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.procs import processes_with
+from tests.procs import processes_with, wait_until_gone
 from widgets import data, nslab
 from widgets.probe import capabilities
 from widgets.theme import COLORS
@@ -69,8 +69,8 @@ def test_live_no_userns_gets_eperm_and_userns_works(live_run):
 
 @pytest.mark.live
 def test_live_run_leaves_nothing_behind(live_run):
-    run, host, procs_before, mounts_before = live_run
-    assert _lab_processes() == procs_before == []
+    run, host, _, mounts_before = live_run
+    assert wait_until_gone(_lab_processes) == []
     assert _mounts() == mounts_before
     t = run.timings_ms
     assert 0 < t["unshare"] < t[nslab.TOTAL] < t["child process incl. Python start-up"]
@@ -88,7 +88,7 @@ def test_hanging_lab_is_killed_at_the_timeout():
     assert not run.live and run.recorded_on == nslab.RECORDED_ON
     assert len(run.errors) == 1 and "timeout of 1 s" in run.errors[0] and "killed" in run.errors[0]
     assert "failed here" in run.why and nslab.LABEL in run.why
-    assert _lab_processes() == [] and _mounts() == mounts
+    assert wait_until_gone(_lab_processes) == [] and _mounts() == mounts
 
 
 @pytest.mark.live

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.procs import processes_with
+from tests.procs import processes_with, wait_until_gone
 from widgets import data, privlab
 from widgets.probe import capabilities
 from widgets.theme import COLORS
@@ -172,8 +172,8 @@ def test_live_root_inside_is_refused_on_the_host(live_run):
 
 @pytest.mark.live
 def test_live_run_leaves_no_process(live_run):
-    comp, _, before, elapsed = live_run
-    assert before == [] and _lab_processes() == [] and comp.observed["left"] == []
+    comp, _, _, elapsed = live_run
+    assert wait_until_gone(_lab_processes) == [] and comp.observed["left"] == []
     assert 0 < comp.observed["child_ms"] < elapsed * 1e3
 
 
@@ -185,7 +185,7 @@ def test_hanging_child_is_killed_at_the_timeout(monkeypatch):
     comp = privlab.privileges_in_user_namespace(live="on", timeout_s=0.5)
     assert 0.5 <= time.monotonic() - start < 4.0
     assert not comp.live and "timeout of 0.5 s" in comp.errors[0] and "failed here" in comp.why
-    assert _lab_processes() == []
+    assert wait_until_gone(_lab_processes) == []
 
 
 @pytest.mark.live

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from tests.hostile import HOSTILE
-from tests.procs import processes_with
+from tests.procs import processes_with, wait_until_gone
 from widgets import data, startup
 from widgets.probe import Capability, capabilities
 from widgets.theme import COLORS
@@ -62,7 +62,7 @@ def test_each_path_that_can_run_here_is_measured(path):
     assert r.min_ms <= r.p25_ms <= r.median_ms <= r.p75_ms <= r.max_ms
     assert not b.stopped_early and "Finished" in b.note
     assert [c[:2] for c in calls] == [(i, 6) for i in range(1, 7)] and "warm-up" in calls[0][2]  # warm-up discarded
-    assert processes_with(startup.MARKER) == []
+    assert wait_until_gone(lambda: processes_with(startup.MARKER)) == []
 
 
 def test_kvm_path_is_labelled_honestly():
