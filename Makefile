@@ -20,7 +20,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 ROOT_FLAG  := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 NO_BROWSER := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
 
-.PHONY: help install lab test test-fast nbval run notebooks student html schedule check bench lock lint clean
+.PHONY: help install lab test test-fast nbval run notebooks student html schedule check bench latency lock lint clean
 
 help:
 	@echo "make lab        start JupyterLab on $(FIRST_LESSON) (installs first)"
@@ -33,6 +33,7 @@ help:
 	@echo "make schedule   regenerate instructor/schedule.md from the lessons' time estimates"
 	@echo "make check      the one-minute setup check (PASS/FAIL per item)"
 	@echo "make bench      run the benchmarks and print their figures"
+	@echo "make latency    browser round trip per calculator of every lesson (median, p95) into build/latency.md"
 	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
 	@echo "make clean      remove .venv, build/ and caches"
 
@@ -81,6 +82,9 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench
+
+latency: $(STAMP)
+	$(BIN)/python -m tools.latency
 
 lock: $(STAMP)
 	$(BIN)/python -m uv --version >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet uv

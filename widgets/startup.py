@@ -364,8 +364,8 @@ def draw(fig: go.Figure, b: StartupBench) -> None:
 def startup_figure(b: StartupBench, *, widget: bool = False) -> go.Figure:
     """A horizontal log-scale chart: each run, medians with p25–p75 bars, and published figures."""
     fig = new_figure("Start-up time: measured here, recorded, and published", "start-up time (ms, log scale)", "",
-                     widget=widget, xaxis_type="log", margin={"l": 430}, yaxis_categoryorder="array",
-                     legend={"orientation": "h", "y": -0.18})
+                     widget=widget, xaxis_type="log", margin={"l": 430, "b": 120}, yaxis_categoryorder="array",
+                     legend={"orientation": "h", "y": -0.32, "yanchor": "top"})
     fig.add_scatter(mode="markers", name="each run", x=[], y=[], opacity=0.35, marker={"size": 5},
                     hovertemplate="%{y}<br>%{x:.3g} ms<extra>one run</extra>")
     for source, symbol in ((MEASURED, "circle"), (RECORDED, "circle-open")):

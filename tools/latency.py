@@ -1,0 +1,135 @@
+"""``make latency``: browser round trip for every calculator of every lesson (a benchmark, not a test).
+
+For each lesson: real JupyterLab on a scratch copy, headless Chromium, run all cells; then, for every
+``.cvm-calculator`` on the page, change one control back and forth ``--changes`` times and time, inside the
+page, from the input event to the calculator showing the new state (its summary or message changed, then one
+animation frame so the redrawn figure is painted). The control is the first numeric box (nudged from its
+value and back), else the first dropdown (its first two options), else the first text box (kernel version).
+Prints median and p95 per calculator and writes the table to ``build/latency.md``.
+
+Usage: python -m tools.latency [--changes 30] [--lessons 04 07]
+Goal (issue: hardening): p95 <= 50 ms, never above 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL_MS, LIMIT_MS = 50.0, 100.0
+
+# One change, timed inside the page. Returns null when the calculator has no control this tool can drive.
+_CHANGE_JS = """([i, k]) => new Promise(res => {
+  const calc = document.querySelectorAll('.cvm-calculator')[i];
+  const summary = calc.querySelector('.cvm-summary'), status = calc.querySelector('.cvm-status');
+  const num = calc.querySelector('.cvm-number:not(.cvm-optional) input:not(:disabled)');
+  const sel = calc.querySelector('select:not([multiple])');
+  const txt = calc.querySelector('.widget-text input:not(:disabled)');
+  let el, value;
+  if (num) {
+    el = num; if (el.dataset.base === undefined) el.dataset.base = el.value;
+    const x = Number(el.dataset.base), whole = Number.isInteger(x);
+    value = k % 2 === 0 ? String(whole ? x + 1 : +(x * 1.05).toPrecision(6)) : el.dataset.base;
+  } else if (sel && sel.options.length > 1) {
+    el = sel; value = sel.options[k % 2 === 0 ? 1 : 0].value;
+  } else if (txt) {
+    el = txt; value = k % 2 === 0 ? '5.4' : '6.1';
+  } else { res(null); return; }
+  const s0 = summary.innerText, m0 = status.innerHTML;
+  const t0 = performance.now();
+  const done = () => requestAnimationFrame(() => res([performance.now() - t0, el.tagName]));
+  const check = () => (summary.innerText !== s0 || status.innerHTML !== m0) ? done() : requestAnimationFrame(check);
+  el.value = value;
+  el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', {bubbles: true}));
+  el.dispatchEvent(new Event('change', {bubbles: true}));
+  if (el.tagName !== 'SELECT')
+    el.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', keyCode: 13, bubbles: true}));
+  requestAnimationFrame(check);
+})"""
+
+
+def _shown(nb: nbformat.NotebookNode) -> int:
+    return sum(1 for c in nb.cells if c.cell_type == "code" and not c.metadata.get("jupyter", {}).get("source_hidden"))
+
+
+def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, str, str, float, float, int]]:
+    """(lesson, calculator, control kind, median ms, p95 ms, changes) for every calculator it can drive."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.lab import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
+
+    chromium = find_chromium()
+    if chromium is None:
+        raise SystemExit("no Chromium found (install Debian's chromium, or set COURSE_CHROMIUM)")
+    names = sorted(p.name for p in (ROOT / "lessons").glob("[0-9][0-9]-*.ipynb") if not only or p.name[:2] in only)
+    server, rows = LabServer(ROOT / "lessons"), []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            for name in names:
+                nb = nbformat.read(ROOT / "lessons" / name, as_version=4)
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                open_notebook(page, server, name, len(nb.cells))
+                run_all(page, _shown(nb))
+                classes = page.evaluate("() => Array.from(document.querySelectorAll('.cvm-calculator'), c => "
+                                        "Array.from(c.classList).find(k => k.startsWith('cvm-') && "
+                                        "k !== 'cvm-calculator'))")
+                for i, cls in enumerate(classes):
+                    if cls == "cvm-startup-lab":  # its slider only sets the next run; the button measures
+                        continue
+                    samples, kind = [], ""
+                    for k in range(changes):
+                        out = page.evaluate(_CHANGE_JS, [i, k])
+                        if out is None:
+                            break
+                        samples.append(out[0])
+                        kind = out[1].lower()
+                    if samples:
+                        arr = np.array(samples)
+                        rows.append((name[:2], cls[4:], kind, float(np.median(arr)), float(np.percentile(arr, 95)),
+                                     len(samples)))
+                        print(f"  {name[:2]} {cls[4:]:<18} {kind:<6} median {rows[-1][3]:6.1f} ms   "
+                              f"p95 {rows[-1][4]:6.1f} ms", flush=True)
+                page.close()
+            browser.close()
+    finally:
+        server.stop()
+    return rows
+
+
+def table(rows: list[tuple[str, str, str, float, float, int]]) -> str:
+    """The rows as a Markdown table with the goal's verdict per calculator."""
+    lines = ["| lesson | calculator | control | median (ms) | p95 (ms) | changes | p95 ≤ 50 ms |",
+             "|---|---|---|---:|---:|---:|---|"]
+    for lesson, calc, kind, med, p95, n in rows:
+        verdict = "yes" if p95 <= GOAL_MS else ("no (≤ 100)" if p95 <= LIMIT_MS else "**no (> 100)**")
+        lines.append(f"| {lesson} | {calc} | {kind} | {med:.1f} | {p95:.1f} | {n} | {verdict} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--changes", type=int, default=30)
+    parser.add_argument("--lessons", nargs="*", default=[], help="lesson numbers, e.g. 04 07 (default: all)")
+    parser.add_argument("--out", default="build/latency.md")
+    args = parser.parse_args()
+    print("Browser round trip per calculator (control change -> new summary painted), real JupyterLab:")
+    rows = measure(args.changes, tuple(args.lessons))
+    text = (f"# Browser round trip per calculator\n\nMeasured {time.strftime('%Y-%m-%d %H:%M')} on this machine "
+            f"with `python -m tools.latency --changes {args.changes}`; figures vary with load.\n\n{table(rows)}\n")
+    out = ROOT / args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    over = [r for r in rows if r[4] > GOAL_MS]
+    print(f"\n{len(rows)} calculators; p95 above {GOAL_MS:g} ms: {len(over)}; above {LIMIT_MS:g} ms: "
+          f"{sum(r[4] > LIMIT_MS for r in rows)}. Table: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
