@@ -3,8 +3,8 @@
 For each lesson: real JupyterLab on a scratch copy, headless Chromium, run all cells; then, for every
 ``.cvm-calculator`` on the page, change one control back and forth ``--changes`` times and time, inside the
 page, from the input event to the calculator showing the new state (its summary or message changed, then one
-animation frame so the redrawn figure is painted). The control is the first numeric box (nudged from its
-value and back), else the first dropdown (its first two options), else the first text box (kernel version).
+animation frame so the redrawn figure is painted). The control is the first numeric box (halved
+and back), else the first dropdown (its first two options), else the first text box (kernel version).
 Prints median and p95 per calculator and writes the table to ``build/latency.md``.
 
 Usage: python -m tools.latency [--changes 30] [--lessons 04 07]
@@ -33,17 +33,21 @@ _CHANGE_JS = """([i, k]) => new Promise(res => {
   let el, value;
   if (num) {
     el = num; if (el.dataset.base === undefined) el.dataset.base = el.value;
-    const x = Number(el.dataset.base), whole = Number.isInteger(x);
-    value = k % 2 === 0 ? String(whole ? x + 1 : +(x * 1.05).toPrecision(6)) : el.dataset.base;
+    const x = Number(el.dataset.base), whole = Number.isInteger(x);  // halve it (a visible change), then back
+    const half = x <= 2 ? x + 1 : (whole ? Math.round(x / 2) : +(x / 2).toPrecision(6));
+    value = k % 2 === 0 ? String(half) : el.dataset.base;
   } else if (sel && sel.options.length > 1) {
-    el = sel; value = sel.options[k % 2 === 0 ? 1 : 0].value;
+    el = sel; if (el.dataset.base === undefined) el.dataset.base = String(sel.selectedIndex);
+    const b = Number(el.dataset.base);
+    value = sel.options[k % 2 === 0 ? (b === 0 ? 1 : 0) : b].value;
   } else if (txt) {
     el = txt; value = k % 2 === 0 ? '5.4' : '6.1';
   } else { res(null); return; }
   const s0 = summary.innerText, m0 = status.innerHTML;
   const t0 = performance.now();
   const done = () => requestAnimationFrame(() => res([performance.now() - t0, el.tagName]));
-  const check = () => (summary.innerText !== s0 || status.innerHTML !== m0) ? done() : requestAnimationFrame(check);
+  const check = () => (summary.innerText !== s0 || status.innerHTML !== m0) ? done()
+    : (performance.now() - t0 > 5000 ? res([NaN, el.tagName]) : requestAnimationFrame(check));
   el.value = value;
   el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', {bubbles: true}));
   el.dispatchEvent(new Event('change', {bubbles: true}));
@@ -87,6 +91,9 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
                         out = page.evaluate(_CHANGE_JS, [i, k])
                         if out is None:
                             break
+                        if out[0] is None or out[0] != out[0]:  # NaN: no new state within 5 s
+                            print(f"  {name[:2]} {cls}: change {k} showed no new state within 5 s", flush=True)
+                            continue
                         samples.append(out[0])
                         kind = out[1].lower()
                     if samples:
