@@ -131,4 +131,5 @@ def run_papermill(src: Path, dst: Path, params: dict[str, Any], timeout: int = C
         store_widget_state=False,
         progress_bar=False,
         log_output=False,
+        request_save_on_cell_execute=False,  # write once at the end (and on failure): ~0.35 s less per lesson
     )

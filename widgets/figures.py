@@ -13,12 +13,34 @@ stored notebook (the ``notebook`` renderer) or need a CDN (``notebook_connected`
 from __future__ import annotations
 
 import html
+import sys
 from typing import Any
 
 import plotly.graph_objects as go
 from IPython.display import display
 
 from .theme import TEMPLATE
+
+
+def _import_plotly_renderers() -> None:
+    """Import plotly's renderers (needed by every FigureWidget) without jsonschema's IRI grammar.
+
+    plotly imports nbformat, nbformat imports jsonschema, and jsonschema's optional ``rfc3987_syntax``
+    (its IRI format checker) compiles a grammar on import: 0.7 s of every lesson's start on the course's
+    machine. Nothing here validates IRIs, so that one optional module is hidden during this import only;
+    jsonschema then goes without that checker, and the module stays importable afterwards.
+    """
+    hide = "rfc3987_syntax" not in sys.modules
+    if hide:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # an ImportError for jsonschema
+    try:
+        import plotly.io._renderers  # noqa: F401
+    finally:
+        if hide and sys.modules.get("rfc3987_syntax", 0) is None:
+            del sys.modules["rfc3987_syntax"]
+
+
+_import_plotly_renderers()
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 

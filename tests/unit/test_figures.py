@@ -79,3 +79,15 @@ def test_environment_figure_marks_the_detected_stack():
     assert not any("you are here" in n for n in environment_figure("unknown").data[0].x)
     with pytest.raises(ValueError, match="unknown environment kind"):
         environment_figure("toaster")
+
+
+def test_plotly_renderers_import_leaves_jsonschema_working():
+    """widgets.figures hides jsonschema's optional IRI grammar during plotly's import only (start-up time)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, time; t = time.perf_counter(); import widgets, plotly.graph_objects as go; go.FigureWidget(); "
+            "assert sys.modules.get('rfc3987_syntax', 0) is not None; import rfc3987_syntax; "
+            "import nbformat; nbformat.validate(nbformat.v4.new_notebook()); print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
