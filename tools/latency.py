@@ -61,6 +61,19 @@ def _shown(nb: nbformat.NotebookNode) -> int:
     return sum(1 for c in nb.cells if c.cell_type == "code" and not c.metadata.get("jupyter", {}).get("source_hidden"))
 
 
+def _shut_down_kernels(server: object) -> None:
+    """Stop every kernel of the scratch server (its REST API, on loopback)."""
+    import json
+    import urllib.request
+
+    base, token = server.url, server.token  # type: ignore[attr-defined]
+    with urllib.request.urlopen(f"{base}/api/kernels?token={token}", timeout=10) as reply:
+        kernels = json.load(reply)
+    for kernel in kernels:
+        request = urllib.request.Request(f"{base}/api/kernels/{kernel['id']}?token={token}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
 def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, str, str, float, float, int]]:
     """(lesson, calculator, control kind, median ms, p95 ms, changes) for every calculator it can drive."""
     from playwright.sync_api import sync_playwright
@@ -103,10 +116,44 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
                         print(f"  {name[:2]} {cls[4:]:<18} {kind:<6} median {rows[-1][3]:6.1f} ms   "
                               f"p95 {rows[-1][4]:6.1f} ms", flush=True)
                 page.close()
+                _shut_down_kernels(server)  # a learner has one kernel open: measure each lesson alone
             browser.close()
     finally:
         server.stop()
     return rows
+
+
+def kernel_round_trip(changes: int = 30) -> tuple[float, float]:
+    """(median, p95) ms of one calculator update measured at the kernel's door: a widget ``update`` message
+    sent over ZMQ to a fresh kernel until the kernel is idle again (no server, no browser). The packing
+    calculator of lesson 07 stands in for all: its model and redraw take about 1 ms."""
+    import statistics
+
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT / "lessons"))
+    try:
+        ids: list[str] = []
+        kc.execute_interactive("from widgets import packing\ncalc = packing.PackingCalculator()\n"
+                               "print(calc.controls['n_services'].model_id)", timeout=120,
+                               output_hook=lambda m: ids.append(m["content"].get("text", ""))
+                               if m["msg_type"] == "stream" else None)
+        times = []
+        for k in range(changes):
+            msg = kc.session.msg("comm_msg", {"comm_id": ids[-1].strip(), "data": {
+                "method": "update", "state": {"value": "10" if k % 2 == 0 else "20"}, "buffer_paths": []}})
+            start = time.perf_counter()
+            kc.shell_channel.send(msg)
+            while True:
+                reply = kc.get_iopub_msg(timeout=30)
+                if (reply["parent_header"].get("msg_id") == msg["header"]["msg_id"] and reply["msg_type"] == "status"
+                        and reply["content"]["execution_state"] == "idle"):
+                    break
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times), float(np.percentile(times, 95))
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
 
 
 def table(rows: list[tuple[str, str, str, float, float, int]]) -> str:
@@ -126,9 +173,14 @@ def main() -> int:
     parser.add_argument("--out", default="build/latency.md")
     args = parser.parse_args()
     print("Browser round trip per calculator (control change -> new summary painted), real JupyterLab:")
+    k50, k95 = kernel_round_trip(args.changes)
+    kernel = (f"For comparison, the kernel alone (a widget update sent over ZMQ, no server or browser; lesson 07's "
+              f"packing calculator): median {k50:.1f} ms, p95 {k95:.1f} ms.")
+    print(kernel)
     rows = measure(args.changes, tuple(args.lessons))
     text = (f"# Browser round trip per calculator\n\nMeasured {time.strftime('%Y-%m-%d %H:%M')} on this machine "
-            f"with `python -m tools.latency --changes {args.changes}`; figures vary with load.\n\n{table(rows)}\n")
+            f"with `python -m tools.latency --changes {args.changes}`; figures vary with load.\n\n{table(rows)}\n\n"
+            f"{kernel}\n")
     out = ROOT / args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
