@@ -9,14 +9,13 @@ fails; a neighbour's short-lived lab does not."""
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from tests.conftest import LESSONS
-from tests.procs import processes_with
+from tests.procs import processes_with, wait_until_gone
 from tools.nb import run_papermill
 from widgets import cgrouplab, nslab, privlab, startup
 
@@ -40,16 +39,6 @@ def mounts() -> set[str]:
     return set(Path("/proc/self/mountinfo").read_text().splitlines())
 
 
-def settled(before: set, probe, deadline_s: float = 20.0) -> set:
-    """What ``probe()`` finds beyond ``before`` once it settles (empty, or at the deadline)."""
-    end = time.monotonic() + deadline_s
-    while True:
-        extra = probe() - before
-        if not extra or time.monotonic() > end:
-            return extra
-        time.sleep(0.1)  # polling a condition, bounded by the deadline
-
-
 @pytest.mark.skipif(os.uname().sysname != "Linux", reason="the live labs are Linux-only")
 @pytest.mark.parametrize("lesson", LIVE_LESSONS, ids=[p.name for p in LIVE_LESSONS])
 def test_live_lesson_leaves_nothing_behind(lesson, tmp_path):
@@ -57,6 +46,6 @@ def test_live_lesson_leaves_nothing_behind(lesson, tmp_path):
     run_papermill(lesson, tmp_path / lesson.name, {})
     nb = nbformat.read(tmp_path / lesson.name, as_version=4)
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
-    assert not settled(processes, lab_processes), "lab processes were left running"
-    assert not settled(cgroups, lab_cgroups), "lab cgroups were left behind"
+    assert not wait_until_gone(lambda: lab_processes() - processes, 20.0), "lab processes were left running"
+    assert not wait_until_gone(lambda: lab_cgroups() - cgroups, 20.0), "lab cgroups were left behind"
     assert mounts() == mounted, "the lesson changed this process's mounts"

@@ -3,10 +3,9 @@
 1. Model update time per calculator (pure model, and model + in-place redraw
    of the FigureWidget), median and p95 over many updates.
 2. Headless run time per lesson (papermill, default parameters) and notebook size.
-3. Browser round trip per calculator in real JupyterLab (control change ->
-   redrawn figure), median and p95 over >= 30 changes (needs Chromium).
+The browser round trip of every calculator is ``make latency`` (tools/latency.py).
 
-Usage: python -m tools.bench [--skip-browser] [--skip-lessons] [--changes 30]
+Usage: python -m tools.bench [--skip-lessons]
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ from pathlib import Path
 import numpy as np
 
 from .nb import lessons, run_papermill
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _stats(samples_ms: list[float]) -> tuple[float, float]:
@@ -103,68 +100,9 @@ def lesson_benchmarks() -> list[tuple[str, float, float]]:
     return rows
 
 
-# Measured inside the page: from the input event to the figure (or summary)
-# showing the new state, polled every animation frame. No Playwright overhead.
-_SLIDER_JS = """(key) => new Promise(res => {
-  const gd = document.querySelector('.cvm-render-check .js-plotly-plot');
-  const h = document.querySelector('.cvm-render-check .noUi-handle');
-  const y0 = gd.data[0].y[0], code = key === 'ArrowRight' ? 39 : 37;
-  const t0 = performance.now();
-  const check = () => gd.data[0].y[0] !== y0 ? res(performance.now() - t0) : requestAnimationFrame(check);
-  h.dispatchEvent(new KeyboardEvent('keydown', {key, keyCode: code, which: code, bubbles: true}));
-  requestAnimationFrame(check);
-})"""
-_TEXT_JS = """(value) => new Promise(res => {
-  const box = document.querySelector('.cvm-timescales input[type=text]');
-  const summary = document.querySelector('.cvm-timescales .cvm-summary');
-  const want = 'Your ' + (Number(value) / 1000) + ' s';
-  const t0 = performance.now();
-  const check = () => summary.innerText.includes(want) ? res(performance.now() - t0) : requestAnimationFrame(check);
-  box.value = value;
-  box.dispatchEvent(new Event('change', {bubbles: true}));
-  requestAnimationFrame(check);
-})"""
-
-
-def browser_benchmarks(changes: int) -> list[tuple[str, float, float, int]]:
-    """(calculator, round-trip median ms, p95 ms, changes) in real JupyterLab."""
-    import nbformat
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.lab import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
-
-    chromium = find_chromium()
-    if chromium is None:
-        print("no Chromium found: browser round trip skipped")
-        return []
-    name = "00-start-here.ipynb"
-    nb = nbformat.read(ROOT / "lessons" / name, as_version=4)
-    shown = sum(1 for c in nb.cells if c.cell_type == "code"
-                and not c.metadata.get("jupyter", {}).get("source_hidden"))
-    server = LabServer(ROOT / "lessons")
-    rows = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            open_notebook(page, server, name, len(nb.cells))
-            run_all(page, shown)
-            samples = [page.evaluate(_SLIDER_JS, "ArrowRight" if k % 2 == 0 else "ArrowLeft")
-                       for k in range(changes)]
-            rows.append(("render check slider (lesson 00)", *_stats(samples), changes))
-            samples = [page.evaluate(_TEXT_JS, str(1000 + 1000 * (k % 2))) for k in range(changes)]
-            rows.append(("timescales own value (lesson 00)", *_stats(samples), changes))
-            browser.close()
-    finally:
-        server.stop()
-    return rows
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-lessons", action="store_true")
-    parser.add_argument("--changes", type=int, default=30)
     args = parser.parse_args()
     print("Model update time (ms; 'update' = model + in-place FigureWidget redraw)")
     print(f"  {'calculator':<42} {'model med':>9} {'p95':>6} {'update med':>10} {'p95':>6}")
@@ -174,10 +112,7 @@ def main() -> int:
         print("\nHeadless run per lesson (papermill, defaults)")
         for name, seconds, kb in lesson_benchmarks():
             print(f"  {name:<34} {seconds:6.1f} s   {kb:6.0f} KB")
-    if not args.skip_browser:
-        print("\nBrowser round trip: control change -> redrawn figure (real JupyterLab, headless Chromium)")
-        for name, med, p95, n in browser_benchmarks(args.changes):
-            print(f"  {name:<42} median {med:6.1f} ms   p95 {p95:6.1f} ms   ({n} changes)")
+    print("\nBrowser round trip per calculator: make latency (tools/latency.py)")
     print(f"\n(measured {time.strftime('%Y-%m-%d %H:%M')} on this machine; figures vary with load)")
     return 0
 
