@@ -1,11 +1,14 @@
 """``make latency``: browser round trip for every calculator of every lesson (a benchmark, not a test).
 
-For each lesson: real JupyterLab on a scratch copy, headless Chromium, run all cells; then, for every
+For each lesson: real JupyterLab on a scratch copy (JupyterLab's default windowing, the server setting
+of ``widgets/labserver.py``, as ``make lab`` starts it), headless Chromium, run all cells; then, for every
 ``.cvm-calculator`` on the page, change one control back and forth ``--changes`` times and time, inside the
-page, from the input event to the calculator showing the new state (its summary or message changed, then one
-animation frame so the redrawn figure is painted). The control is the first numeric box (halved
-and back), else the first dropdown (its first two options), else the first text box (kernel version).
-Prints median and p95 per calculator and writes the table to ``build/latency.md``.
+page, from the input event to the first paint after the calculator shows its new state (its summary or message
+changed; the kernel sends the figure's update before the summary, so the figure is redrawn by then). Each
+change starts from a settled page (kernel idle and no kernel message for ``QUIET_MS``), as when a learner types
+a value, with the calculator scrolled into view. The control is the first numeric box (halved and back), else
+the first dropdown (its first two options), else the first text box (kernel version). Prints median and p95
+per calculator and writes the table to ``build/latency.md``.
 
 Usage: python -m tools.latency [--changes 30] [--lessons 04 07]
 Goal (issue: hardening): p95 <= 50 ms, never above 100 ms.
@@ -45,16 +48,42 @@ _CHANGE_JS = """([i, k]) => new Promise(res => {
   } else { res(null); return; }
   const s0 = summary.innerText, m0 = status.innerHTML;
   const t0 = performance.now();
-  const done = () => requestAnimationFrame(() => res([performance.now() - t0, el.tagName]));
-  const check = () => (summary.innerText !== s0 || status.innerHTML !== m0) ? done()
-    : (performance.now() - t0 > 5000 ? res([NaN, el.tagName]) : requestAnimationFrame(check));
+  // Next paint after the new state is in the DOM: the rendering step runs the rAF callback, then paints;
+  // a task queued from inside it runs after that paint.
+  const done = () => requestAnimationFrame(() => setTimeout(() => res([performance.now() - t0, el.tagName]), 0));
+  const watch = new MutationObserver(() => {
+    if (summary.innerText !== s0 || status.innerHTML !== m0) { watch.disconnect(); clearTimeout(limit); done(); }
+  });
+  const limit = setTimeout(() => { watch.disconnect(); res([NaN, el.tagName]); }, 5000);
+  for (const node of [summary, status]) watch.observe(node, {childList: true, subtree: true, characterData: true});
   el.value = value;
   el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', {bubbles: true}));
   el.dispatchEvent(new Event('change', {bubbles: true}));
   if (el.tagName !== 'SELECT')
     el.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', keyCode: 13, bubbles: true}));
-  requestAnimationFrame(check);
 })"""
+
+
+# Installed before JupyterLab loads: note the time of every kernel websocket message, so each change can start
+# from a settled page (kernel idle, and no message for QUIET_MS, including plotly's layout reports).
+_WATCH_WS_JS = """(() => {
+  const Native = window.WebSocket;
+  window.__cvmLastMessage = performance.now();
+  window.WebSocket = function (...args) {
+    const ws = new Native(...args), send = ws.send.bind(ws);
+    ws.addEventListener('message', () => { window.__cvmLastMessage = performance.now(); });
+    ws.send = data => { window.__cvmLastMessage = performance.now(); send(data); };
+    return ws;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, Native);
+})()"""
+QUIET_MS = 150
+WINDOWING = "contentVisibility"  # JupyterLab 4's default, what a learner has (the browser tests render every cell)
+_SETTLED_JS = """quiet => {
+  const kernel = document.querySelector('.jp-Notebook-ExecutionIndicator');
+  return kernel && kernel.getAttribute('data-status') === 'idle' && performance.now() - window.__cvmLastMessage > quiet;
+}"""
 
 
 def _shown(nb: nbformat.NotebookNode) -> int:
@@ -84,13 +113,14 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
     if chromium is None:
         raise SystemExit("no Chromium found (install Debian's chromium, or set COURSE_CHROMIUM)")
     names = sorted(p.name for p in (ROOT / "lessons").glob("[0-9][0-9]-*.ipynb") if not only or p.name[:2] in only)
-    server, rows = LabServer(ROOT / "lessons"), []
+    server, rows = LabServer(ROOT / "lessons", windowing=WINDOWING), []
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             for name in names:
                 nb = nbformat.read(ROOT / "lessons" / name, as_version=4)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.add_init_script(_WATCH_WS_JS)
                 open_notebook(page, server, name, len(nb.cells))
                 run_all(page, _shown(nb))
                 classes = page.evaluate("() => Array.from(document.querySelectorAll('.cvm-calculator'), c => "
@@ -100,7 +130,10 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
                     if cls == "cvm-startup-lab":  # its slider only sets the next run; the button measures
                         continue
                     samples, kind = [], ""
+                    page.evaluate("i => document.querySelectorAll('.cvm-calculator')[i]"
+                                  ".scrollIntoView({block: 'center'})", i)  # the learner looks at it
                     for k in range(changes):
+                        page.wait_for_function(_SETTLED_JS, arg=QUIET_MS, timeout=30_000)
                         out = page.evaluate(_CHANGE_JS, [i, k])
                         if out is None:
                             break

@@ -21,6 +21,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from widgets.labserver import SERVER_FLAG
+
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -45,16 +47,17 @@ def _free_port() -> int:
 class LabServer:
     """A JupyterLab server on a scratch copy of ``lessons``."""
 
-    def __init__(self, lessons: Path, timeout: float = 90.0) -> None:
+    def __init__(self, lessons: Path, timeout: float = 90.0, windowing: str = "none") -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="cvm-lab-"))
         shutil.copytree(lessons, self.workdir / "lessons")
         self.port = _free_port()
         self.token = secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
-        # Render every cell (no windowing), so tests see the whole notebook.
+        # Tests render every cell (no windowing) to see the whole notebook; a benchmark can ask for
+        # JupyterLab's default ("contentVisibility") to measure what a learner gets.
         settings = self.workdir / ".settings" / "@jupyterlab" / "notebook-extension"
         settings.mkdir(parents=True)
-        (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+        (settings / "tracker.jupyterlab-settings").write_text(f'{{"windowingMode": "{windowing}"}}')
         news = self.workdir / ".settings" / "@jupyterlab" / "apputils-extension"
         news.mkdir(parents=True)
         (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
@@ -67,7 +70,7 @@ class LabServer:
                f"--port={self.port}", "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={self.token}", "--LabApp.news_url=None",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               f"--ServerApp.root_dir={self.workdir / 'lessons'}"]
+               f"--ServerApp.root_dir={self.workdir / 'lessons'}", SERVER_FLAG]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
         self.log = open(self.workdir / "server.log", "wb")  # noqa: SIM115
