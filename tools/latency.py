@@ -2,11 +2,11 @@
 
 For each lesson: real JupyterLab on a scratch copy (JupyterLab's default windowing, the server setting
 of ``widgets/labserver.py``, as ``make lab`` starts it), headless Chromium, run all cells; then, for every
-``.cvm-calculator`` on the page, change one control back and forth ``--changes`` times and time, inside the
+``.cvm-calculator`` on the page, change one control ``--changes`` times (a new value each time) and time, inside the
 page, from the input event to the first paint after the calculator shows its new state (its summary or message
 changed; the kernel sends the figure's update before the summary, so the figure is redrawn by then). Each
 change starts from a settled page (kernel idle and no kernel message for ``QUIET_MS``), as when a learner types
-a value, with the calculator scrolled into view. The control is the first numeric box (halved and back), else
+a value, with the calculator scrolled into view. The control is the first numeric box (from half its value up to it), else
 the first dropdown (its first two options), else the first text box (kernel version). Prints median and p95
 per calculator and writes the table to ``build/latency.md``.
 
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GOAL_MS, LIMIT_MS = 50.0, 100.0
 
 # One change, timed inside the page. Returns null when the calculator has no control this tool can drive.
-_CHANGE_JS = """([i, k]) => new Promise(res => {
+_CHANGE_JS = """([i, k, n]) => new Promise(res => {
   const calc = document.querySelectorAll('.cvm-calculator')[i];
   const summary = calc.querySelector('.cvm-summary'), status = calc.querySelector('.cvm-status');
   const num = calc.querySelector('.cvm-number:not(.cvm-optional) input:not(:disabled)');
@@ -35,10 +35,13 @@ _CHANGE_JS = """([i, k]) => new Promise(res => {
   const txt = calc.querySelector('.widget-text input:not(:disabled)');
   let el, value;
   if (num) {
+    // A new value each time, from about half the starting value up to it (so no model cache is measured);
+    // small starting values step up by 1 to 3 instead.
     el = num; if (el.dataset.base === undefined) el.dataset.base = el.value;
-    const x = Number(el.dataset.base), whole = Number.isInteger(x);  // halve it (a visible change), then back
-    const half = x <= 2 ? x + 1 : (whole ? Math.round(x / 2) : +(x / 2).toPrecision(6));
-    value = k % 2 === 0 ? String(half) : el.dataset.base;
+    const x = Number(el.dataset.base), whole = Number.isInteger(x);
+    const pick = v => whole ? String(Math.round(v)) : String(+v.toPrecision(6));
+    value = x <= 2 ? pick(x + 1 + (k % 3)) : pick(x * (0.5 + 0.5 * k / n));
+    if (value === el.value) value = value === el.dataset.base ? pick(x <= 2 ? x + 1 : x / 2) : el.dataset.base;
   } else if (sel && sel.options.length > 1) {
     el = sel; if (el.dataset.base === undefined) el.dataset.base = String(sel.selectedIndex);
     const b = Number(el.dataset.base);
@@ -134,7 +137,7 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
                                   ".scrollIntoView({block: 'center'})", i)  # the learner looks at it
                     for k in range(changes):
                         page.wait_for_function(_SETTLED_JS, arg=QUIET_MS, timeout=30_000)
-                        out = page.evaluate(_CHANGE_JS, [i, k])
+                        out = page.evaluate(_CHANGE_JS, [i, k, changes])
                         if out is None:
                             break
                         if out[0] is None or out[0] != out[0]:  # NaN: no new state within 5 s
