@@ -1,14 +1,16 @@
 """``make latency``: browser round trip for every calculator of every lesson (a benchmark, not a test).
 
-For each lesson: real JupyterLab on a scratch copy (JupyterLab's default windowing, the server setting
-of ``widgets/labserver.py``, as ``make lab`` starts it), headless Chromium, run all cells; then, for every
-``.cvm-calculator`` on the page, change one control ``--changes`` times (a new value each time) and time, inside the
-page, from the input event to the first paint after the calculator shows its new state (its summary or message
-changed; the kernel sends the figure's update before the summary, so the figure is redrawn by then). Each
-change starts from a settled page (kernel idle and no kernel message for ``QUIET_MS``), as when a learner types
-a value, with the calculator scrolled into view. The control is the first numeric box (from half its value up to it), else
-the first dropdown (its first two options), else the first text box (kernel version). Prints median and p95
-per calculator and writes the table to ``build/latency.md``.
+For each lesson: real JupyterLab on a scratch copy (JupyterLab's default windowing and the server setting of
+``widgets/labserver.py``, as ``make lab`` starts it), headless Chromium, run all cells. Then, for every
+``.cvm-calculator`` on the page, scrolled into view, change one control ``--changes`` times and time, inside
+the page, from the input event to the first paint after the calculator shows its new state: its summary or
+message changed, and the kernel sends the figure's update before the summary, so the figure is redrawn by
+then. A change that leaves the figure as it was (plotly sends nothing) is counted apart, and timed only for a
+control that (almost) never changes the figure. Each change starts from a settled page (kernel idle, no kernel
+message for ``QUIET_MS``), as when a learner types a value. The control is the first numeric box (a new value
+each time, between half its value and its value, so no model cache is measured), else the first dropdown (its
+first two options), else the first text box (a kernel version). Prints median and p95 per calculator and
+writes the table to ``build/latency.md``.
 
 Usage: python -m tools.latency [--changes 30] [--lessons 04 07]
 Goal (issue: hardening): p95 <= 50 ms, never above 100 ms.
@@ -40,7 +42,8 @@ _CHANGE_JS = """([i, k, n]) => new Promise(res => {
     el = num; if (el.dataset.base === undefined) el.dataset.base = el.value;
     const x = Number(el.dataset.base), whole = Number.isInteger(x);
     const pick = v => whole ? String(Math.round(v)) : String(+v.toPrecision(6));
-    value = x <= 2 ? pick(x + 1 + (k % 3)) : pick(x * (0.5 + 0.5 * k / n));
+    const f = 0.5 + 0.5 * ((k + 0.5 * Math.floor(k / n)) % n) / n;  // later rounds fall between earlier values
+    value = x <= 2 ? pick(x + 1 + (k % 3)) : pick(x * f);
     if (value === el.value) value = value === el.dataset.base ? pick(x <= 2 ? x + 1 : x / 2) : el.dataset.base;
   } else if (sel && sel.options.length > 1) {
     el = sel; if (el.dataset.base === undefined) el.dataset.base = String(sel.selectedIndex);
@@ -49,15 +52,19 @@ _CHANGE_JS = """([i, k, n]) => new Promise(res => {
   } else if (txt) {
     el = txt; value = k % 2 === 0 ? '5.4' : '6.1';
   } else { res(null); return; }
-  const s0 = summary.innerText, m0 = status.innerHTML;
+  const s0 = summary.textContent, m0 = status.innerHTML;
+  // Did the figure change? The kernel sends a figure's update before the summary, and plotly sends nothing
+  // when the data are the same: a change that leaves the figure as it was is reported, not timed.
+  const plot = calc.querySelector('.js-plotly-plot'), before = plot ? plot.innerHTML : '';
   const t0 = performance.now();
   // Next paint after the new state is in the DOM: the rendering step runs the rAF callback, then paints;
-  // a task queued from inside it runs after that paint.
-  const done = () => requestAnimationFrame(() => setTimeout(() => res([performance.now() - t0, el.tagName]), 0));
+  // a task queued from inside it runs after that paint. The figure is compared after the clock stops.
+  const done = () => requestAnimationFrame(() => setTimeout(() => {
+    const ms = performance.now() - t0; res([ms, el.tagName, !plot || plot.innerHTML !== before]); }, 0));
   const watch = new MutationObserver(() => {
-    if (summary.innerText !== s0 || status.innerHTML !== m0) { watch.disconnect(); clearTimeout(limit); done(); }
+    if (summary.textContent !== s0 || status.innerHTML !== m0) { watch.disconnect(); clearTimeout(limit); done(); }
   });
-  const limit = setTimeout(() => { watch.disconnect(); res([NaN, el.tagName]); }, 5000);
+  const limit = setTimeout(() => { watch.disconnect(); res([NaN, el.tagName, false]); }, 5000);
   for (const node of [summary, status]) watch.observe(node, {childList: true, subtree: true, characterData: true});
   el.value = value;
   el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', {bubbles: true}));
@@ -82,11 +89,41 @@ _WATCH_WS_JS = """(() => {
   Object.assign(window.WebSocket, Native);
 })()"""
 QUIET_MS = 150
+MIN_REDRAWN = 10  # fewer changes than this redraw the figure: the control only changes the text, time that
 WINDOWING = "contentVisibility"  # JupyterLab 4's default, what a learner has (the browser tests render every cell)
 _SETTLED_JS = """quiet => {
   const kernel = document.querySelector('.jp-Notebook-ExecutionIndicator');
   return kernel && kernel.getAttribute('data-status') === 'idle' && performance.now() - window.__cvmLastMessage > quiet;
 }"""
+
+
+# Two reference "calculators" in a scratch notebook, measured like the course's: a number box whose change
+# only rewrites a text (the floor of the JupyterLab widget round trip here), and the same plus a one-bar plotly
+# FigureWidget (the floor with a figure). The course's calculators add their model and their figure's size.
+_BASELINE_CODE = """import ipywidgets as ipw
+import plotly.graph_objects as go
+
+def baseline(with_figure):
+    box = ipw.Text(value="100", description="value", continuous_update=False)
+    status, summary = ipw.HTML(""), ipw.HTML("value 100")
+    parts = [box, status]
+    if with_figure:
+        fig = go.FigureWidget(go.Bar(x=["a"], y=[100.0]), layout={"height": 300})
+        parts.append(fig)
+    def changed(change):
+        if with_figure:
+            fig.data[0].y = [float(change["new"])]
+        summary.value = f"value {change['new']}"
+    box.observe(changed, names="value")
+    ui = ipw.VBox([*parts, summary])
+    for w, c in ((box, "cvm-number"), (status, "cvm-status"), (summary, "cvm-summary"), (ui, "cvm-calculator"),
+                 (ui, "cvm-baseline-figure" if with_figure else "cvm-baseline-text")):
+        w.add_class(c)
+    return ui
+
+display(baseline(False), baseline(True))
+"""
+BASELINE = "baseline.ipynb"
 
 
 def _shown(nb: nbformat.NotebookNode) -> int:
@@ -117,11 +154,15 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
         raise SystemExit("no Chromium found (install Debian's chromium, or set COURSE_CHROMIUM)")
     names = sorted(p.name for p in (ROOT / "lessons").glob("[0-9][0-9]-*.ipynb") if not only or p.name[:2] in only)
     server, rows = LabServer(ROOT / "lessons", windowing=WINDOWING), []
+    baseline = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_BASELINE_CODE)])
+    baseline.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(baseline, server.workdir / "lessons" / BASELINE)
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            for name in names:
-                nb = nbformat.read(ROOT / "lessons" / name, as_version=4)
+            for name in [BASELINE, *names]:
+                nb = nbformat.read(server.workdir / "lessons" / name, as_version=4)
+                label = "–" if name == BASELINE else name[:2]
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.add_init_script(_WATCH_WS_JS)
                 open_notebook(page, server, name, len(nb.cells))
@@ -132,24 +173,29 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
                 for i, cls in enumerate(classes):
                     if cls == "cvm-startup-lab":  # its slider only sets the next run; the button measures
                         continue
-                    samples, kind = [], ""
+                    samples, other, kind, k = [], [], "", 0  # timed with the figure redrawn / without
                     page.evaluate("i => document.querySelectorAll('.cvm-calculator')[i]"
                                   ".scrollIntoView({block: 'center'})", i)  # the learner looks at it
-                    for k in range(changes):
+                    while len(samples) < changes and k < 3 * changes and (k < changes or len(samples) >= MIN_REDRAWN):
                         page.wait_for_function(_SETTLED_JS, arg=QUIET_MS, timeout=30_000)
                         out = page.evaluate(_CHANGE_JS, [i, k, changes])
+                        k += 1
                         if out is None:
                             break
                         if out[0] is None or out[0] != out[0]:  # NaN: no new state within 5 s
-                            print(f"  {name[:2]} {cls}: change {k} showed no new state within 5 s", flush=True)
+                            print(f"  {label} {cls}: change {k} showed no new state within 5 s", flush=True)
                             continue
-                        samples.append(out[0])
+                        (samples if out[2] else other).append(out[0])
                         kind = out[1].lower()
+                    if other:
+                        print(f"  {label} {cls[4:]}: {len(other)} changes left the figure as it was", flush=True)
+                    if len(samples) < MIN_REDRAWN:  # this control does not change the figure: time the summary
+                        samples, kind = other[:changes], f"{kind} (summary only)"
                     if samples:
                         arr = np.array(samples)
-                        rows.append((name[:2], cls[4:], kind, float(np.median(arr)), float(np.percentile(arr, 95)),
+                        rows.append((label, cls[4:], kind, float(np.median(arr)), float(np.percentile(arr, 95)),
                                      len(samples)))
-                        print(f"  {name[:2]} {cls[4:]:<18} {kind:<6} median {rows[-1][3]:6.1f} ms   "
+                        print(f"  {label} {cls[4:]:<18} {kind:<6} median {rows[-1][3]:6.1f} ms   "
                               f"p95 {rows[-1][4]:6.1f} ms", flush=True)
                 page.close()
                 _shut_down_kernels(server)  # a learner has one kernel open: measure each lesson alone
