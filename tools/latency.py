@@ -174,9 +174,10 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
                     if cls == "cvm-startup-lab":  # its slider only sets the next run; the button measures
                         continue
                     samples, other, kind, k = [], [], "", 0  # timed with the figure redrawn / without
+                    enough = min(MIN_REDRAWN, changes)
                     page.evaluate("i => document.querySelectorAll('.cvm-calculator')[i]"
                                   ".scrollIntoView({block: 'center'})", i)  # the learner looks at it
-                    while len(samples) < changes and k < 3 * changes and (k < changes or len(samples) >= MIN_REDRAWN):
+                    while len(samples) < changes and k < 3 * changes and (k < changes or len(samples) >= enough):
                         page.wait_for_function(_SETTLED_JS, arg=QUIET_MS, timeout=30_000)
                         out = page.evaluate(_CHANGE_JS, [i, k, changes])
                         k += 1
@@ -189,7 +190,7 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
                         kind = out[1].lower()
                     if other:
                         print(f"  {label} {cls[4:]}: {len(other)} changes left the figure as it was", flush=True)
-                    if len(samples) < MIN_REDRAWN:  # this control does not change the figure: time the summary
+                    if len(samples) < enough:  # this control does not change the figure: time the summary
                         samples, kind = other[:changes], f"{kind} (summary only)"
                     if samples:
                         arr = np.array(samples)
