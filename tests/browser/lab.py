@@ -127,13 +127,32 @@ def wait_idle(page, timeout_ms: int = 90_000) -> None:
         }""", timeout=timeout_ms)
 
 
+_PROMPTS_JS = """() => [...document.querySelectorAll(
+    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent).join('|')"""
+
+
 def run_all(page, n_code_cells: int, timeout_ms: int = 180_000) -> None:
     """Run all cells through the Run menu and wait until every shown prompt is
     numbered (``n_code_cells``: code cells whose input is not collapsed) and the
-    kernel is idle again."""
-    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.click()
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    kernel is idle again.
+
+    Under load the menu command can arrive before the notebook accepts it and do nothing: the prompts
+    must change (a queued cell shows ``[*]``) within 15 s of the click, or the click is repeated (3 tries).
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):
+        before = page.evaluate(_PROMPTS_JS)
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.click()
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        try:
+            page.wait_for_function(f"before => ({_PROMPTS_JS})() !== before", arg=before, timeout=15_000)
+            break
+        except PlaywrightTimeout:  # the run did not start
+            if attempt == 2:
+                raise
+            print(f"run_all: 'Run All Cells' did not start a run (try {attempt + 1}); clicking again", file=sys.stderr)
     page.wait_for_function(
         """n => {
             const prompts = [...document.querySelectorAll(
