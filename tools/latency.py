@@ -92,7 +92,7 @@ _WATCH_WS_JS = """(() => {
 })()"""
 QUIET_MS = 150
 WARMUP = 2  # untimed changes per calculator first: a fresh kernel's first updates also touch new memory
-MIN_REDRAWN = 10  # fewer changes than this redraw the figure: the control only changes the text, time that
+MIN_REDRAWN = 5  # fewer changes than this redraw the figure: the control only changes the text, time that
 WINDOWING = "contentVisibility"  # JupyterLab 4's default, what a learner has (the browser tests render every cell)
 _SETTLED_JS = """quiet => {
   const kernel = document.querySelector('.jp-Notebook-ExecutionIndicator');

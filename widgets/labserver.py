@@ -11,12 +11,19 @@ calculator's browser round trip fell from a median of about 75 ms to about 45 ms
 
 (for a JupyterHub or Binder image, the same key goes in ``jupyter_server_config.json``; see
 ``instructor/README.md``). Importing this module needs jupyter_server, so ``import widgets`` never does.
+
+They also start it with ``LAB_ENV`` in the environment, which its kernels inherit: numpy's documented
+``NUMPY_MADVISE_HUGEPAGE=0`` (numpy.org, "Global state"). On a virtual machine, the first touch of a 2 MB
+huge page for a new large array can cost tens of milliseconds; lesson 04's load simulator makes about 40
+arrays of a year of minutes per change. Measured here with ``make latency``: its p95 fell from about 119 to
+about 75 ms. Set ``NUMPY_MADVISE_HUGEPAGE=1`` before ``make lab`` to keep numpy's default.
 """
 
 from __future__ import annotations
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 
+LAB_ENV = {"NUMPY_MADVISE_HUGEPAGE": "0"}
 SERVER_FLAG = "--ServerApp.kernel_websocket_connection_class=widgets.labserver.NoDelayConnection"
 
 

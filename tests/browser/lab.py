@@ -21,7 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from widgets.labserver import SERVER_FLAG
+from widgets.labserver import LAB_ENV, SERVER_FLAG
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 CHROMIUM_ARGS = [
@@ -61,7 +61,8 @@ class LabServer:
         news = self.workdir / ".settings" / "@jupyterlab" / "apputils-extension"
         news.mkdir(parents=True)
         (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-        env = dict(os.environ, JUPYTER_PREFER_ENV_PATH="1",
+        env = dict(LAB_ENV, **os.environ)  # the environment of make lab (an explicit setting wins)
+        env.update(JUPYTER_PREFER_ENV_PATH="1",
                    JUPYTERLAB_SETTINGS_DIR=str(self.workdir / ".settings"),
                    JUPYTERLAB_WORKSPACES_DIR=str(self.workdir / ".workspaces"),
                    JUPYTER_CONFIG_DIR=str(self.workdir / ".jupyter"),

@@ -59,10 +59,13 @@ def test_import_widgets_does_not_import_the_server_module():
     assert out.stdout.split() == ["False", "False"]
 
 
-def test_make_lab_the_browser_tests_and_binder_use_the_setting():
+def test_make_lab_the_browser_tests_and_binder_use_the_settings():
     recipe = re.search(r"^lab:.*?(?=^\S)", (ROOT / "Makefile").read_text(), re.S | re.M).group(0)
     assert labserver.SERVER_FLAG in recipe.replace("\\\n\t  ", "")
-    assert "SERVER_FLAG]" in (ROOT / "tests" / "browser" / "lab.py").read_text()
+    for name, value in labserver.LAB_ENV.items():  # the kernels' environment, unless the learner set it
+        assert f"{name}=$${{{name}:-{value}}} $(BIN)/jupyter lab" in recipe
+    browser_lab = (ROOT / "tests" / "browser" / "lab.py").read_text()
+    assert "SERVER_FLAG]" in browser_lab and "dict(LAB_ENV, **os.environ)" in browser_lab
     post = (ROOT / "postBuild").read_text()
     blob = json.loads(re.search(r"'(\{.*\})'", post).group(1))
     assert blob["ServerApp"]["kernel_websocket_connection_class"] == "widgets.labserver.NoDelayConnection"
