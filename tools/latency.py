@@ -180,10 +180,10 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
     if chromium is None:
         raise SystemExit("no Chromium found (install Debian's chromium, or set COURSE_CHROMIUM)")
     names = sorted(p.name for p in (ROOT / "lessons").glob("[0-9][0-9]-*.ipynb") if not only or p.name[:2] in only)
-    server, rows = LabServer(ROOT / "lessons", windowing=WINDOWING), []
     baseline = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_BASELINE_CODE)])
-    baseline.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(baseline, server.workdir / "lessons" / BASELINE)
+    baseline.metadata.update(nbformat.read(ROOT / "lessons" / "00-start-here.ipynb", as_version=4).metadata)
+    server = LabServer(ROOT / "lessons", windowing=WINDOWING, extra={BASELINE: nbformat.writes(baseline)})
+    rows = []
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

@@ -47,9 +47,12 @@ def _free_port() -> int:
 class LabServer:
     """A JupyterLab server on a scratch copy of ``lessons``."""
 
-    def __init__(self, lessons: Path, timeout: float = 90.0, windowing: str = "none") -> None:
+    def __init__(self, lessons: Path, timeout: float = 90.0, windowing: str = "none",
+                 extra: dict[str, str] | None = None) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="cvm-lab-"))
         shutil.copytree(lessons, self.workdir / "lessons")
+        for name, text in (extra or {}).items():  # more files beside the lessons, there before the server starts
+            (self.workdir / "lessons" / name).write_text(text, encoding="utf-8")
         self.port = _free_port()
         self.token = secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -132,28 +135,50 @@ _PROMPTS_JS = """() => [...document.querySelectorAll(
     '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent).join('|')"""
 
 
+def _accept_dialog(page) -> str | None:
+    """Accept an open JupyterLab dialog (e.g. "Select Kernel", whose default is the course's Python kernel);
+    return its text, or None when no dialog is open."""
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count() == 0:
+        return None
+    text = dialog.first.inner_text()
+    dialog.first.locator("button.jp-mod-accept").first.click()
+    return text
+
+
 def run_all(page, n_code_cells: int, timeout_ms: int = 180_000) -> None:
     """Run all cells through the Run menu and wait until every shown prompt is
     numbered (``n_code_cells``: code cells whose input is not collapsed) and the
     kernel is idle again.
 
-    Under load the menu command can arrive before the notebook accepts it and do nothing: the prompts
-    must change (a queued cell shows ``[*]``) within 15 s of the click, or the click is repeated (3 tries).
+    The run must start (the prompts change: a queued cell shows ``[*]``) within 15 s of the click. If it does
+    not, a dialog may be waiting (JupyterLab can ask which kernel to use while one is starting): it is accepted
+    and the run given another 15 s; otherwise the click is repeated (3 tries in all).
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    def started(before: str) -> bool:
+        try:
+            page.wait_for_function(f"before => ({_PROMPTS_JS})() !== before", arg=before, timeout=15_000)
+            return True
+        except PlaywrightTimeout:
+            return False
+
     for attempt in range(3):
+        _accept_dialog(page)
         before = page.evaluate(_PROMPTS_JS)
         page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.click()
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        try:
-            page.wait_for_function(f"before => ({_PROMPTS_JS})() !== before", arg=before, timeout=15_000)
+        if started(before):
             break
-        except PlaywrightTimeout:  # the run did not start
-            if attempt == 2:
-                raise
-            print(f"run_all: 'Run All Cells' did not start a run (try {attempt + 1}); clicking again", file=sys.stderr)
+        dialog = _accept_dialog(page)
+        print(f"run_all: 'Run All Cells' did not start a run (try {attempt + 1}); dialog: "
+              f"{' '.join(dialog.split()) if dialog else 'none'}", file=sys.stderr)
+        if dialog is not None and started(before):
+            break
+        if attempt == 2:
+            raise AssertionError("'Run All Cells' did not start a run in 3 tries")
     page.wait_for_function(
         """n => {
             const prompts = [...document.querySelectorAll(
