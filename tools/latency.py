@@ -1,6 +1,6 @@
 """``make latency``: browser round trip for every calculator of every lesson (a benchmark, not a test).
 
-For each lesson: real JupyterLab on a scratch copy (JupyterLab's default windowing and the server setting of
+For each lesson: real JupyterLab on a scratch copy (JupyterLab's default windowing and the settings of
 ``widgets/labserver.py``, as ``make lab`` starts it), headless Chromium, run all cells. Then, for every
 ``.cvm-calculator`` on the page, scrolled into view, change one control ``--changes`` times and time, inside
 the page, from the input event to the first paint after the calculator shows its new state: its summary or
@@ -11,7 +11,8 @@ first updates also touch new memory, which on the virtual machine these figures 
 milliseconds). Each change starts from a settled page (kernel idle, no kernel message for ``QUIET_MS``), as
 when a learner types a value. The control is the first numeric box (a new value each time, between half its
 value and its value, so no model cache is measured), else the first dropdown (its first two options), else the
-first text box (a kernel version). Prints median and p95 per calculator and writes the table to
+first text box (a kernel version). Two reference widgets in a scratch notebook come first (a text-only one and
+a one-bar figure: the floor of the round trip). Prints median and p95 per calculator and writes the table to
 ``build/latency.md``.
 
 Usage: python -m tools.latency [--changes 30] [--lessons 04 07]

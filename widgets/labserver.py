@@ -1,4 +1,4 @@
-"""Server-side setting for the course's JupyterLab: kernel messages reach the browser without waiting.
+"""Settings for the course's JupyterLab: kernel messages reach the browser without waiting, and kernels skip huge pages.
 
 Jupyter Server's kernel websocket leaves Nagle's algorithm on. A widget update makes the kernel send
 several small messages in a row; with Nagle on, each one after the first waits for the browser's TCP
