@@ -127,13 +127,17 @@ def profile(kind: str, *, days: int = 365, base_rps: float, peak_rps: float, see
     ramp = t / max(n - 1, 1)
     if kind == "growth":
         return base + (peak - base) * ramp if growth == "linear" else base * (peak / base) ** ramp
-    week = np.where((t // DAY) % 7 < 5, 1.0, weekend)
-    return base + (peak - base) * _daily(t) * (week if kind == "weekly" else 1.0)
+    return base + (peak - base) * _daily(t) * (_weekly(t, weekend) if kind == "weekly" else 1.0)
 
 
 def _daily(t: np.ndarray) -> np.ndarray:
     """0 at 04:00, 1 at 16:00, a cosine in between."""
     return 0.5 * (1 - np.cos(2 * np.pi * ((t % DAY) / DAY - 4 / 24)))
+
+
+def _weekly(t: np.ndarray, weekend: float) -> np.ndarray:
+    """1 on weekdays (day 0 is a Monday), ``weekend`` on Saturdays and Sundays."""
+    return np.where((t // DAY) % 7 < 5, 1.0, weekend)
 
 
 @functools.lru_cache(maxsize=2)
@@ -145,9 +149,8 @@ def _realistic_shape(n: int, seed: int, count: int, width: int, weekend: float,
     15 ms for a year of minutes). The array is read-only.
     """
     rng, t = np.random.default_rng(seed), np.arange(n)
-    week = np.where((t // DAY) % 7 < 5, 1.0, weekend)
     wobble = np.maximum(0.0, 1 + noise * rng.standard_normal(n))
-    shape = (0.25 + 0.75 * _daily(t) * week) * (1 + t / (365 * DAY)) * wobble
+    shape = (0.25 + 0.75 * _daily(t) * _weekly(t, weekend)) * (1 + t / (365 * DAY)) * wobble
     shape = shape * np.where(_spike_mask(rng, n, count, width), 1.5, 1.0)
     lo, hi = float(shape.min()), float(shape.max())
     above_lowest = shape - lo

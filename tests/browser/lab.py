@@ -131,8 +131,8 @@ def wait_idle(page, timeout_ms: int = 90_000) -> None:
         }""", timeout=timeout_ms)
 
 
-_PROMPTS_JS = """() => [...document.querySelectorAll(
-    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent).join('|')"""
+_PROMPTS = "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt'"  # the shown prompts
+_PROMPTS_JS = f"() => [...document.querySelectorAll({_PROMPTS})].map(p => p.textContent).join('|')"
 
 
 def _accept_dialog(page) -> str | None:
@@ -180,11 +180,10 @@ def run_all(page, n_code_cells: int, timeout_ms: int = 180_000) -> None:
         if attempt == 2:
             raise AssertionError("'Run All Cells' did not start a run in 3 tries")
     page.wait_for_function(
-        """n => {
-            const prompts = [...document.querySelectorAll(
-                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')];
+        f"""n => {{
+            const prompts = [...document.querySelectorAll({_PROMPTS})];
             const done = prompts.filter(p => /\\[\\d+\\]/.test(p.textContent));
             const busy = prompts.some(p => p.textContent.includes('*'));
             return done.length >= n && !busy;
-        }""", arg=n_code_cells, timeout=timeout_ms)
+        }}""", arg=n_code_cells, timeout=timeout_ms)
     wait_idle(page, timeout_ms)
