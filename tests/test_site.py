@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlparse
 import nbformat
 import pytest
 
-from tests.browser.lab import CHROMIUM_ARGS, find_chromium
+from tools.browser import CHROMIUM_ARGS, find_chromium
 from tools import site
 from tools.nb import WIDGET_VIEW
 

@@ -175,7 +175,7 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
     """(lesson, calculator, control kind, median ms, p95 ms, changes) for every calculator it can drive."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.lab import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
+    from tools.browser import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
 
     chromium = find_chromium()
     if chromium is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.browser.lab import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
+from tools.browser import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
 from tests.browser.sweep import sweep_and_record
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests.browser.lab import find_chromium
+from tools.browser import find_chromium
 from tools import latency
 
 REQUIRED = os.environ.get("COURSE_REQUIRE_BROWSER") == "1"

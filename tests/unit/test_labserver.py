@@ -64,7 +64,7 @@ def test_make_lab_the_browser_tests_and_binder_use_the_settings():
     assert labserver.SERVER_FLAG in recipe.replace("\\\n\t  ", "")
     for name, value in labserver.LAB_ENV.items():  # the kernels' environment, unless the learner set it
         assert f"{name}=$${{{name}:-{value}}} $(BIN)/jupyter lab" in recipe
-    browser_lab = (ROOT / "tests" / "browser" / "lab.py").read_text()
+    browser_lab = (ROOT / "tools" / "browser.py").read_text()
     assert "SERVER_FLAG]" in browser_lab and "dict(LAB_ENV, **os.environ)" in browser_lab
     post = (ROOT / "postBuild").read_text()
     blob = json.loads(re.search(r"'(\{.*\})'", post).group(1))
