@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import LESSONS
 from tests.procs import processes_with, wait_until_gone
 from tools.nb import run_papermill
-from widgets import cgrouplab, nslab, privlab, startup
+from widgets.labs import cgrouplab, nslab, privlab, startup
 
 LIVE_LESSONS = [p for p in LESSONS if p.name.startswith(("01-", "02-", "05-", "07-"))]
 pytestmark = [pytest.mark.papermill, pytest.mark.live]

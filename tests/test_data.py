@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from widgets import data
+from widgets.core import data
 
 DATA = Path(data.data_dir())
 

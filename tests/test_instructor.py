@@ -16,9 +16,10 @@ import pytest
 from tests.conftest import LESSONS, ROOT
 from tools import schedule
 from tools.student import strip_solutions
-from widgets import course, selfcheck
-from widgets.course import LessonInfo
-from widgets.probe import Capability
+from widgets import selfcheck
+from widgets.core import course
+from widgets.core.course import LessonInfo
+from widgets.labs.base import Capability
 
 SCHEDULE = ROOT / "instructor" / "schedule.md"
 
@@ -192,7 +193,7 @@ def test_too_old_package_fails_and_is_named(monkeypatch, capsys):
 
 
 def test_broken_data_fails_and_missing_live_labs_are_only_info(monkeypatch, capsys):
-    from widgets import data
+    from widgets.core import data
 
     def broken() -> dict[str, int]:
         raise data.DataError("startup_times.csv: row 3 is not a number")

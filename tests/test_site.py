@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlparse
 import nbformat
 import pytest
 
-from tools.browser import CHROMIUM_ARGS, find_chromium
 from tools import site
+from tools.browser import CHROMIUM_ARGS, find_chromium
 from tools.nb import WIDGET_VIEW
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,7 +106,7 @@ def test_output_is_deterministic(built, tmp_path):
 
 
 def test_index_lists_every_lesson_with_its_times(built):
-    from widgets.course import lessons
+    from widgets.core.course import lessons
 
     index = (built.out / "index.html").read_text(encoding="utf-8")
     assert f"<h1>{site.course_title()}</h1>" in index

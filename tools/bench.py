@@ -2,7 +2,8 @@
 
 1. Model update time per calculator (pure model, and model + in-place redraw
    of the FigureWidget), median and p95 over many updates.
-2. Headless run time per lesson (papermill, default parameters) and notebook size.
+2. The load simulator (lesson 04): one synthetic year through each autoscaled fleet.
+3. Headless run time per lesson (papermill, default parameters) and notebook size.
 The browser round trip of every calculator is ``make latency`` (tools/latency.py).
 
 Usage: python -m tools.bench [--skip-lessons]
@@ -38,7 +39,9 @@ def _time(fn: Callable[[], object], n: int) -> list[float]:
 def model_benchmarks(n: int = 200) -> list[tuple[str, float, float, float, float]]:
     """(name, model median, model p95, update median, update p95) in ms."""
     import widgets
-    from widgets import kvm, selfcheck, toycpu, trapsim
+    from widgets import selfcheck
+    from widgets.labs import kvm
+    from widgets.models import toycpu, toyprograms, traps
 
     rows = []
     calc = widgets.TimescaleCalculator()
@@ -57,7 +60,7 @@ def model_benchmarks(n: int = 200) -> list[tuple[str, float, float, float, float
     explorer = widgets.TrapExplorer()
     modes = iter(range(10**9))
     rows.append(("trap explorer (lesson 01)",
-                 *_stats(_time(lambda: trapsim.explore(toycpu.EXAMPLES["interrupt-heavy"].text,
+                 *_stats(_time(lambda: traps.explore(toyprograms.EXAMPLES["interrupt-heavy"].text,
                                                        "trap-and-emulate", False, False, 50), n)),
                  *_stats(_time(lambda: setattr(explorer.controls["mode"], "value",
                                                toycpu.MODES[next(modes) % 3]), n))))
@@ -89,6 +92,21 @@ def model_benchmarks(n: int = 200) -> list[tuple[str, float, float, float, float
     return rows
 
 
+def loadsim_benchmarks(runs: int = 7, days: int = 365) -> list[tuple[str, float, int]]:
+    """(fleet, median ms of :func:`widgets.models.loadsim.simulate` over ``runs``, most units) for a synthetic year."""
+    from widgets.models.fleets import container_params, vm_params
+    from widgets.models.loadsim import simulate
+    from widgets.models.profiles import profile
+
+    demand = profile("realistic", days=days, base_rps=200, peak_rps=1000, seed=1)
+    rows = []
+    for name, params in (("vm", vm_params()), ("container", container_params())):
+        params = {k: v for k, v in params.items() if k != "notes"}
+        times = _time(lambda p=params: simulate(demand, **p), runs)
+        rows.append((name, float(np.median(times)), int(simulate(demand, **params).billed.max())))
+    return rows
+
+
 def lesson_benchmarks() -> list[tuple[str, float, float]]:
     """(lesson, seconds headless with defaults, size KB)."""
     rows = []
@@ -108,6 +126,9 @@ def main() -> int:
     print(f"  {'calculator':<42} {'model med':>9} {'p95':>6} {'update med':>10} {'p95':>6}")
     for name, m50, m95, u50, u95 in model_benchmarks():
         print(f"  {name:<42} {m50:9.3f} {m95:6.3f} {u50:10.3f} {u95:6.3f}")
+    print("\nLoad simulator, one synthetic 'realistic' year (525,600 minutes) per fleet")
+    for name, ms, units in loadsim_benchmarks():
+        print(f"  {name:<10} simulate: {ms:8.1f} ms (median of 7)   up to {units} units")
     if not args.skip_lessons:
         print("\nHeadless run per lesson (papermill, defaults)")
         for name, seconds, kb in lesson_benchmarks():

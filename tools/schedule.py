@@ -1,7 +1,7 @@
 """``make schedule``: the workshop schedule, generated from the lessons' own time estimates.
 
 Every lesson's first cell says "NN min teaching · NN min exercises"
-(:func:`widgets.course.lessons` reads it). This module turns those minutes
+(:func:`widgets.core.course.lessons` reads it). This module turns those minutes
 into (a) one full day with breaks and (b) two half days, as Markdown. The
 committed ``instructor/schedule.md`` is this output; ``--check`` fails when it
 and the lessons disagree, so the schedule cannot drift from the lessons.
@@ -41,12 +41,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from widgets import validate
-from widgets.course import lessons as course_lessons
+from widgets.core import validate
+from widgets.core.course import lessons as course_lessons
 
 
 class Lesson(Protocol):
-    """What the planner needs from a lesson (:class:`widgets.course.LessonInfo` has it)."""
+    """What the planner needs from a lesson (:class:`widgets.core.course.LessonInfo` has it)."""
 
     number: int
     title: str
@@ -173,7 +173,7 @@ def plan_day(
     Parameters
     ----------
     lessons:
-        The lessons in order (``widgets.course.lessons()``).
+        The lessons in order (``widgets.core.course.lessons()``).
     start:
         The day's start, "HH:MM".
     breaks:
@@ -271,7 +271,7 @@ def to_markdown(
     Parameters
     ----------
     lessons:
-        The lessons in order (``widgets.course.lessons()``).
+        The lessons in order (``widgets.core.course.lessons()``).
     start:
         Start of the day and of each half day, "HH:MM".
     day_budget, half_budget:

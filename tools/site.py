@@ -3,7 +3,7 @@
 Renders the committed, executed lessons (``lessons/NN-*.ipynb``) with
 nbconvert's ``lab`` template into one HTML page per lesson plus ``index.html``
 (the course title and the lesson table with the time estimates that
-:func:`widgets.course.lessons` reads from each lesson's first cell). Every page
+:func:`widgets.core.course.lessons` reads from each lesson's first cell). Every page
 has previous / index / next navigation. Every stored plotly figure becomes an
 interactive figure drawn by ONE local copy of plotly.js
 (``assets/plotly.min.js``, from the installed plotly package), with the
@@ -35,7 +35,7 @@ from .nb import LESSONS, ROOT, clean
 if TYPE_CHECKING:
     from nbconvert import HTMLExporter
 
-    from widgets.course import LessonInfo
+    from widgets.core.course import LessonInfo
 
 PLOTLY = "application/vnd.plotly.v1+json"
 ASSET = "assets/plotly.min.js"
@@ -314,7 +314,7 @@ def build(out: Path, lesson_dir: Path | None = None) -> SiteResult:
     lesson_dir : Path, optional
         Where the executed lessons are (default: the course's ``lessons/``).
     """
-    from widgets.course import lessons
+    from widgets.core.course import lessons
 
     infos = lessons(lesson_dir or LESSONS)
     if not infos:

@@ -1,14 +1,15 @@
 """Containers vs. Virtual Machines: the course's package.
 
-The public API, grouped by layer (pure models never import UI code):
+The package is built in floors, and imports point downwards only (a test enforces it):
 
-* data: :func:`load` a cited data set (validated against datapackage.json);
-* probes: :func:`where_am_i`, :func:`capabilities`, :func:`use_live`;
-* figures: :func:`new_figure`, :func:`show_figure`, :data:`COLORS`;
-* learning: :func:`check_number`, :func:`check_choice`, :class:`Quiz`, :func:`q`;
-* calculators: :class:`Calculator` (the base) and the course's calculators.
+* :mod:`widgets.core`: validation, the cited-data loader and recordings, units, lesson metadata;
+* :mod:`widgets.models`: pure models (numpy only): validated inputs in, a frozen result out;
+* :mod:`widgets.labs`: the only code that touches the host (KVM, namespaces, cgroups, the probe);
+* :mod:`widgets.ui`: figures, the theme and the thin calculators;
+* :mod:`widgets.learning`: checks, quizzes, practice and the capstone.
 
-Use a calculator in your own notebook::
+This module is the curated public API. Each name is imported when it is first used, so
+``import widgets`` is cheap and a lesson loads only what it uses::
 
     import widgets
     calc = widgets.TimescaleCalculator(kinds=["container", "cloud-vm"])
@@ -18,101 +19,91 @@ Use a calculator in your own notebook::
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
 
 class CourseWarning(UserWarning):
     """Warnings the course itself raises (errors in the test suite)."""
 
 
-from .calculator import Calculator  # noqa: E402
-from .checks import Feedback, check_choice, check_number  # noqa: E402
-from .costs import CostCalculator, TcoCalculator, hosting_cost, tco  # noqa: E402
-from .data import DataError, load  # noqa: E402
-from .decision import DecisionAid, decide, to_markdown  # noqa: E402
-from .density import DensityCalculator  # noqa: E402
-from .drift import DriftCalculator, simulate_drift  # noqa: E402
-from .figures import new_figure, show_figure  # noqa: E402
-from .healing import HealingCalculator, simulate_healing  # noqa: E402
-from .kernelcheck import KernelCalculator, kernel_features  # noqa: E402
-from .kvmlab import KvmLab  # noqa: E402
-from .layers import PullCalculator, StorageCalculator, pull_time, storage  # noqa: E402
-from .loadsim import LoadCalculator, load_compare  # noqa: E402
-from .mystery import check_mystery, mystery_machine  # noqa: E402
-from .overheads import OverheadExplorer, normalise  # noqa: E402
-from .packing import PackingCalculator  # noqa: E402
-from .probe import capabilities, use_live, where_am_i  # noqa: E402
-from .provisioning import ProvisioningCalculator, provision_timeline  # noqa: E402
-from .quiz import Question, Quiz, q  # noqa: E402
-from .scaleout import ScaleOutCalculator, scale_out  # noqa: E402
-from .sizing import SizingCalculator, size_vms  # noqa: E402
-from .startup import StartupLab  # noqa: E402
-from .theme import COLORS, LABELS  # noqa: E402
-from .timescales import TimescaleCalculator, timescales  # noqa: E402
-from .trapsim import TrapExplorer  # noqa: E402
+#: Public name -> the module that defines it.
+_PUBLIC: dict[str, str] = {
+    # core
+    "DataError": "core.data",
+    "load": "core.data",
+    # models
+    "hosting_cost": "models.costs",
+    "tco": "models.tco",
+    "decide": "models.decision",
+    "to_markdown": "models.decision",
+    "simulate_drift": "models.drift",
+    "simulate_healing": "models.healing",
+    "kernel_features": "models.kernel",
+    "pull_time": "models.layers",
+    "storage": "models.layers",
+    "load_compare": "models.loadsim",
+    "normalise": "models.overheads",
+    "provision_timeline": "models.provisioning",
+    "scale_out": "models.scaleout",
+    "size_vms": "models.sizing",
+    "timescales": "models.timescales",
+    # labs
+    "capabilities": "labs.capabilities",
+    "use_live": "labs.base",
+    "where_am_i": "labs.probe",
+    # ui
+    "COLORS": "ui.theme",
+    "LABELS": "ui.theme",
+    "new_figure": "ui.figures",
+    "show_figure": "ui.figures",
+    "Calculator": "ui.calculator",
+    "CostCalculator": "ui.costs",
+    "TcoCalculator": "ui.costs",
+    "DecisionAid": "ui.decision",
+    "DensityCalculator": "ui.density",
+    "DriftCalculator": "ui.drift",
+    "HealingCalculator": "ui.healing",
+    "KernelCalculator": "ui.kernelcheck",
+    "KvmLab": "ui.kvmlab",
+    "PullCalculator": "ui.layers",
+    "StorageCalculator": "ui.layers",
+    "LoadCalculator": "ui.loadsim",
+    "OverheadExplorer": "ui.overheads",
+    "PackingCalculator": "ui.packing",
+    "ProvisioningCalculator": "ui.provisioning",
+    "ScaleOutCalculator": "ui.scaleout",
+    "SizingCalculator": "ui.sizing",
+    "StartupLab": "ui.startup",
+    "TimescaleCalculator": "ui.timescales",
+    "TrapExplorer": "ui.trapsim",
+    "RenderCheck": "selfcheck",
+    # learning
+    "Feedback": "learning.checks",
+    "check_choice": "learning.checks",
+    "check_number": "learning.checks",
+    "Question": "learning.quiz",
+    "Quiz": "learning.quiz",
+    "q": "learning.quiz",
+    "check_mystery": "learning.mystery",
+    "mystery_machine": "learning.mystery",
+}
 
-__version__ = "0.1.0"
+__all__ = ["CourseWarning", "__version__", *sorted(_PUBLIC)]
 
 
-def __getattr__(name: str) -> object:
-    """Import :class:`RenderCheck` lazily, so ``python -m widgets.selfcheck`` runs without a warning."""
-    if name == "RenderCheck":
-        from .selfcheck import RenderCheck
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562)."""
+    try:
+        module = _PUBLIC[name]
+    except KeyError:
+        raise AttributeError(f"module 'widgets' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # the next lookup is an ordinary attribute
+    return value
 
-        return RenderCheck
-    raise AttributeError(f"module 'widgets' has no attribute {name!r}")
 
-__all__ = [
-    "COLORS",
-    "LABELS",
-    "Calculator",
-    "CostCalculator",
-    "DecisionAid",
-    "DensityCalculator",
-    "OverheadExplorer",
-    "PackingCalculator",
-    "StartupLab",
-    "decide",
-    "normalise",
-    "to_markdown",
-    "KernelCalculator",
-    "KvmLab",
-    "LoadCalculator",
-    "ProvisioningCalculator",
-    "PullCalculator",
-    "SizingCalculator",
-    "StorageCalculator",
-    "TcoCalculator",
-    "TrapExplorer",
-    "CourseWarning",
-    "DataError",
-    "DriftCalculator",
-    "HealingCalculator",
-    "Feedback",
-    "Question",
-    "Quiz",
-    "RenderCheck",
-    "ScaleOutCalculator",
-    "TimescaleCalculator",
-    "capabilities",
-    "check_choice",
-    "check_mystery",
-    "check_number",
-    "load",
-    "load_compare",
-    "hosting_cost",
-    "kernel_features",
-    "mystery_machine",
-    "new_figure",
-    "provision_timeline",
-    "pull_time",
-    "size_vms",
-    "storage",
-    "tco",
-    "q",
-    "scale_out",
-    "simulate_healing",
-    "show_figure",
-    "simulate_drift",
-    "timescales",
-    "use_live",
-    "where_am_i",
-]
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

@@ -20,11 +20,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 
-from . import validate
-from .calculator import Calculator
-from .figures import new_figure
-from .probe import Capability, capabilities, where_am_i
-from .theme import COLORS
+import plotly.graph_objects as go
+
+from .core import validate
+from .labs.base import Capability
+from .labs.capabilities import capabilities
+from .labs.probe import where_am_i
+from .ui.calculator import Calculator, Slider
+from .ui.figures import new_figure
+from .ui.theme import COLORS
 
 #: Distribution name -> minimum version (kept equal to pyproject.toml by a test).
 REQUIRED: dict[str, str] = {
@@ -35,6 +39,7 @@ REQUIRED: dict[str, str] = {
     "numpy": "1.26",
     "pyyaml": "6.0",
 }
+
 
 MIN_PYTHON = (3, 11)
 
@@ -108,7 +113,7 @@ def capability_table(caps: list[Capability] | None = None) -> str:
     )
 
 
-def render_model(level: int) -> int:
+def render_model(level: int = 3) -> int:
     """The trivial model behind :class:`RenderCheck`: a whole number 1..10."""
     return validate.integer("level", level, minimum=1, maximum=10)
 
@@ -119,22 +124,28 @@ class RenderCheck(Calculator[int]):
     The number plotted is only the slider's own value (no data).
     """
 
-    def __init__(self, level: int = 3) -> None:
-        import ipywidgets as ipw
+    name = "render-check"
+    inputs = (Slider("level", "level", 1, 10, continuous=True),)
+    model = staticmethod(render_model)
 
-        slider = ipw.IntSlider(value=level, min=1, max=10, description="level", continuous_update=True)
-        fig = new_figure("Widget check: the bar follows the slider", "", "slider level (no unit)",
-                         widget=True, height=300, yaxis_range=[0, 10], showlegend=False)
-        fig.add_bar(x=["your slider"], y=[level], marker_color=COLORS["container"], name="level")
-
-        def draw(f, value: int) -> None:
-            f.data[0].y = [value]
-
-        super().__init__(
-            "render-check", {"level": slider}, render_model, draw,
-            lambda v: f"The bar is {v} of 10 units high; if it moves with the slider, widgets and plotly work.",
-            fig,
+    def make_figure(self, value: int) -> go.FigureWidget:
+        fig = new_figure(
+            "Widget check: the bar follows the slider",
+            "",
+            "slider level (no unit)",
+            widget=True,
+            height=300,
+            yaxis_range=[0, 10],
+            showlegend=False,
         )
+        fig.add_bar(x=["your slider"], y=[value], marker_color=COLORS["container"], name="level")
+        return fig
+
+    def draw(self, fig: go.FigureWidget, value: int) -> None:
+        fig.data[0].y = [value]
+
+    def summarize(self, value: int) -> str:
+        return f"The bar is {value} of 10 units high; if it moves with the slider, widgets and plotly work."
 
 
 def report(caps: list[Capability] | None = None) -> str:
@@ -151,9 +162,6 @@ def report(caps: list[Capability] | None = None) -> str:
     lines.append("")
     lines.append(where_am_i().report())
     return "\n".join(lines)
-
-
-# -- the one-minute setup check: one PASS / FAIL / INFO line per item ------------------
 
 
 @dataclass(frozen=True)
@@ -178,21 +186,22 @@ def _guarded(name: str, check: Callable[[], str]) -> CheckItem:
 
 
 def _data() -> str:
-    from .data import validate_all
+    from .core.data import validate_all
 
     counts = validate_all()
     return f"{len(counts)} tables, {sum(counts.values())} rows validate against data/datapackage.json"
 
 
 def _lessons() -> str:
-    from .course import LESSON_DIR, lessons
+    from .core.course import LESSON_DIR, lessons
 
     found = lessons()
     if not found:
         raise FileNotFoundError(f"no lessons NN-*.ipynb in {LESSON_DIR}")
     minutes = sum(x.minutes for x in found)
-    return (f"{len(found)} lessons ({found[0].number:02d}–{found[-1].number:02d}), "
-            f"{minutes} min of teaching and exercises")
+    return (
+        f"{len(found)} lessons ({found[0].number:02d}–{found[-1].number:02d}), {minutes} min of teaching and exercises"
+    )
 
 
 def _plotly() -> str:
@@ -209,9 +218,13 @@ def check_items(checks: list[VersionCheck] | None = None, caps: list[Capability]
     """Every item of the setup check, in order: Python and packages, data, lessons, plotly, live labs (INFO)."""
     checks = versions() if checks is None else checks
     items = [
-        CheckItem("PASS" if c.ok else "FAIL", c.name,
-                  f"{c.installed} (needs >= {c.required})" if c.ok
-                  else f"{c.installed}, needs >= {c.required}: run make install, then restart the kernel")
+        CheckItem(
+            "PASS" if c.ok else "FAIL",
+            c.name,
+            f"{c.installed} (needs >= {c.required})"
+            if c.ok
+            else f"{c.installed}, needs >= {c.required}: run make install, then restart the kernel",
+        )
         for c in checks
     ]
     items += [_guarded("data", _data), _guarded("lessons", _lessons), _guarded("plotly renders", _plotly)]
@@ -240,8 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     """
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m widgets.selfcheck",
-                                     description="The course's one-minute setup check.")
+    parser = argparse.ArgumentParser(
+        prog="python -m widgets.selfcheck", description="The course's one-minute setup check."
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the final PASS/FAIL line")
     args = parser.parse_args([] if argv is None else argv)
     checks, caps = versions(), capabilities()

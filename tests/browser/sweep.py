@@ -2,7 +2,7 @@
 
 :func:`hostile_sweep` finds every ``.cvm-calculator`` on a JupyterLab page and
 every numeric box in it (``.cvm-number input``, see
-:func:`widgets.calculator.mark_number`) and types each value of
+:func:`widgets.ui.calculator.mark_number`) and types each value of
 :data:`tests.hostile.HOSTILE_TEXT` into it. After each value it waits (on a
 condition, with a deadline; never a sleep) for a *new* error message: the
 calculator numbers every attempt (``data-attempt`` on the message), so two
