@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from widgets.core.course import lesson_paths
+
 ROOT = Path(__file__).resolve().parent.parent
-LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]-*.ipynb"))
+LESSONS = lesson_paths(ROOT / "lessons")
 
 
 @pytest.fixture(scope="session")

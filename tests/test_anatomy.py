@@ -38,8 +38,9 @@ def test_shared_course_check_passes(root):
     tool = root.parent / "shared" / "tools" / "course_check.py"
     if not tool.exists():
         pytest.skip("shared/tools/course_check.py is not beside this checkout")
-    proc = subprocess.run([sys.executable, str(tool), str(root)], capture_output=True, text=True,
-                          timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(tool), str(root)], capture_output=True, text=True, timeout=60, check=False
+    )
     assert proc.returncode == 0, proc.stdout
     assert "WARN" not in proc.stdout, proc.stdout
 
@@ -79,7 +80,7 @@ def test_sections_quiz_exercises_navigation(lesson):
     assert "**Navigation:**" in text
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     quiz = re.search(r"widgets\.Quiz\(\[(.*?)\n\]\)", code, re.S)
-    assert quiz and quiz.group(1).count("q(\"") >= 4, f"{path.name}: a quiz of at least 4 questions"
+    assert quiz and quiz.group(1).count('q("') >= 4, f"{path.name}: a quiz of at least 4 questions"
 
 
 def test_solutions_are_marked_and_collapsed(lesson):

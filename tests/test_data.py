@@ -16,8 +16,14 @@ DATA = Path(data.data_dir())
 def test_every_resource_loads_and_validates():
     counts = data.validate_all()
     assert counts and all(n > 0 for n in counts.values())
-    assert {"startup_times", "image_sizes", "felter2014_performance", "escape_cves",
-            "namespaces", "cloud_prices"} <= set(counts)
+    assert {
+        "startup_times",
+        "image_sizes",
+        "felter2014_performance",
+        "escape_cves",
+        "namespaces",
+        "cloud_prices",
+    } <= set(counts)
 
 
 def test_every_resource_has_schema_units_sources_and_description():
@@ -43,8 +49,9 @@ def test_course_check_finds_no_data_problem(root):
     tool = root.parent / "shared" / "tools" / "course_check.py"
     if not tool.exists():
         pytest.skip("shared/tools/course_check.py is not beside this checkout")
-    out = subprocess.run([sys.executable, str(tool), str(root)], capture_output=True, text=True,
-                         timeout=60, check=False).stdout
+    out = subprocess.run(
+        [sys.executable, str(tool), str(root)], capture_output=True, text=True, timeout=60, check=False
+    ).stdout
     data_lines = [line for line in out.splitlines() if "data/" in line or "resource" in line]
     assert not data_lines, data_lines
 
@@ -88,13 +95,16 @@ def broken_copy(tmp_path, monkeypatch):
     return copy
 
 
-@pytest.mark.parametrize(("edit", "words"), [
-    (lambda t: t.replace(",1193.1,", ",fast,", 1), "not a valid number"),
-    (lambda t: t.replace(",gvisor_perf,verified,", ",gvisor_perf,probably,", 1), "confidence"),
-    (lambda t: t.replace(",gvisor_perf,", ",nobody2024,", 1), "nobody2024"),
-    (lambda t: t.replace("id,subject", "ident,subject", 1), "does not match the schema"),
-    (lambda t: t + "extra,row\n", "cells, expected"),
-])
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (lambda t: t.replace(",1193.1,", ",fast,", 1), "not a valid number"),
+        (lambda t: t.replace(",gvisor_perf,verified,", ",gvisor_perf,probably,", 1), "confidence"),
+        (lambda t: t.replace(",gvisor_perf,", ",nobody2024,", 1), "nobody2024"),
+        (lambda t: t.replace("id,subject", "ident,subject", 1), "does not match the schema"),
+        (lambda t: t + "extra,row\n", "cells, expected"),
+    ],
+)
 def test_loader_refuses_broken_files(broken_copy, edit, words):
     path = broken_copy / "startup_times.csv"
     path.write_text(edit(path.read_text()))

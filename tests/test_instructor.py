@@ -36,16 +36,20 @@ def timed(slots: list[schedule.Slot]) -> list[schedule.Slot]:
 # -- schedule ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lessons", [course.lessons(), fake((45, 15), (50, 30), (40, 20)),
-                                     fake(*[(60, 40)] * 9)], ids=["real", "fits", "overruns"])
+@pytest.mark.parametrize(
+    "lessons",
+    [course.lessons(), fake((45, 15), (50, 30), (40, 20)), fake(*[(60, 40)] * 9)],
+    ids=["real", "fits", "overruns"],
+)
 def test_minutes_sum_to_the_lessons_and_the_clock_is_continuous(lessons):
     slots = schedule.plan_day(lessons)
     content = [s for s in slots if s.kind != "break"]
     assert sum(s.minutes for s in content) == sum(x.teaching + x.exercises for x in lessons)
     for x in lessons:
         assert [s.minutes for s in content if s.lesson == x.number and s.kind == "teaching"] == [x.teaching]
-        assert [s.minutes for s in content if s.lesson == x.number and s.kind in ("exercises", "homework")] \
-            == [x.exercises]
+        assert [s.minutes for s in content if s.lesson == x.number and s.kind in ("exercises", "homework")] == [
+            x.exercises
+        ]
     clocked = timed(slots)
     assert clocked[0].start_clock == "09:00"
     assert all(a.end == b.start for a, b in zip(clocked, clocked[1:], strict=False))
@@ -56,7 +60,10 @@ def test_breaks_go_to_the_closest_lesson_boundary():
     breaks = [s for s in slots if s.kind == "break"]
     # boundaries 10:00 / 11:00 are a tie for 10:30 (earlier wins); then 12:15 for lunch, 15:15 for 15:00
     assert [(b.label, b.start_clock, b.end_clock) for b in breaks] == [
-        ("Mid-morning break", "10:00", "10:15"), ("Lunch", "12:15", "13:15"), ("Mid-afternoon break", "15:15", "15:30")]
+        ("Mid-morning break", "10:00", "10:15"),
+        ("Lunch", "12:15", "13:15"),
+        ("Mid-afternoon break", "15:15", "15:30"),
+    ]
     for i, s in enumerate(slots):
         if s.kind == "break":  # never inside a lesson: exercises end before, the next lesson's teaching follows
             assert slots[i - 1].kind == "exercises" and slots[i + 1].kind == "teaching"
@@ -80,7 +87,7 @@ def test_half_days_balanced_within_the_largest_lesson(seed):
     first, second = schedule.split_halves(lessons)
     assert first + second == lessons and first and second
     mins = [x.teaching + x.exercises for x in lessons]
-    diff = abs(sum(mins[: len(first)]) - sum(mins[len(first):]))
+    diff = abs(sum(mins[: len(first)]) - sum(mins[len(first) :]))
     assert diff <= max(mins)
     assert diff == min(abs(sum(mins[:k]) - sum(mins[k:])) for k in range(1, len(mins)))  # the best boundary
 
@@ -132,8 +139,14 @@ def test_bad_budgets(budget):
 
 
 def test_check_passes_on_the_committed_schedule():
-    proc = subprocess.run([sys.executable, "-m", "tools.schedule", "--check", str(SCHEDULE)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tools.schedule", "--check", str(SCHEDULE)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr + "\n-> run `make schedule` and commit the file"
 
 
@@ -147,8 +160,11 @@ def test_check_fails_on_a_modified_copy(tmp_path, capsys):
 
 def test_generator_follows_whatever_lessons_exist(tmp_path, capsys):
     for number, t, e in [(0, 20, 15), (7, 40, 30), (9, 30, 60)]:  # e.g. 07 and 09 while 08 is being written
-        cell = {"cell_type": "markdown", "metadata": {},
-                "source": f"# {number:02d} · T{number}\n\n**Time:** {t} min teaching · {e} min exercises\n"}
+        cell = {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": f"# {number:02d} · T{number}\n\n**Time:** {t} min teaching · {e} min exercises\n",
+        }
         (tmp_path / f"{number:02d}-t.ipynb").write_text(json.dumps({"cells": [cell]}), encoding="utf-8")
     out = tmp_path / "schedule.md"
     assert schedule.main(["--lessons", str(tmp_path), "--out", str(out)]) == 0
@@ -163,8 +179,9 @@ def test_generator_follows_whatever_lessons_exist(tmp_path, capsys):
 
 def test_selfcheck_passes_here_quickly():
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "widgets.selfcheck"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "widgets.selfcheck"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
     elapsed = time.perf_counter() - start
     assert proc.returncode == 0, proc.stdout
     lines = proc.stdout.strip().splitlines()
@@ -241,8 +258,7 @@ def leaked_lines(original: nbformat.NotebookNode, student: nbformat.NotebookNode
     unique = {line for line in solution if line not in other}
     raw = nbformat.writes(student)
     sources = "\n".join(c.source for c in student.cells)
-    leaked = sorted(line for line in unique
-                    if line in sources or json.dumps(line, ensure_ascii=False)[1:-1] in raw)
+    leaked = sorted(line for line in unique if line in sources or json.dumps(line, ensure_ascii=False)[1:-1] in raw)
     return unique, leaked
 
 
@@ -275,6 +291,9 @@ def test_student_version_leaks_no_solution_and_keeps_every_check(lesson):
         kept = before.source.split(END, 1)[1].lstrip(" \t\n")
         assert re.search(r"check\w*\(", kept), f"{lesson.name}: a solution cell has no check after its solution"
         assert after.source.endswith(kept), f"{lesson.name}: the check after a solution was not kept"
-    checks = [c.source for c in original.cells if c.cell_type == "code" and BEGIN not in c.source
-              and re.search(r"\bcheck\w*\(", c.source)]
+    checks = [
+        c.source
+        for c in original.cells
+        if c.cell_type == "code" and BEGIN not in c.source and re.search(r"\bcheck\w*\(", c.source)
+    ]
     assert checks and all(any(src == c.source for c in student.cells) for src in checks)

@@ -1,4 +1,4 @@
-"""The package, tests and tools pass ruff (the style the project keeps)."""
+"""The package, tests and tools pass ruff, its checks and its formatter (the style the project keeps)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,18 @@ import sys
 
 
 def test_ruff_is_clean(root):
-    if shutil.which("ruff") is None and subprocess.run([sys.executable, "-m", "ruff", "--version"],
-                                                       capture_output=True, check=False).returncode:
+    if (
+        shutil.which("ruff") is None
+        and subprocess.run([sys.executable, "-m", "ruff", "--version"], capture_output=True, check=False).returncode
+    ):
         raise AssertionError("ruff is not installed: run make install")
-    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "widgets", "tests", "tools"],
-                          cwd=root, capture_output=True, text=True, timeout=120, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for command in (["check"], ["format", "--check"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "widgets", "tests", "tools", "conftest.py"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -21,13 +21,16 @@ import pytest
 from tools import site
 from tools.browser import CHROMIUM_ARGS, find_chromium
 from tools.nb import WIDGET_VIEW
+from widgets.core.course import lesson_paths
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]-*.ipynb"))
+LESSONS = lesson_paths(ROOT / "lessons")
 CHROMIUM = find_chromium()
 REQUIRED = os.environ.get("COURSE_REQUIRE_BROWSER") == "1"
-NO_CHROMIUM = ("no system Chromium found (/usr/bin/chromium): install Debian's `chromium` package, "
-               "or set COURSE_CHROMIUM; browser tests skipped")
+NO_CHROMIUM = (
+    "no system Chromium found (/usr/bin/chromium): install Debian's `chromium` package, "
+    "or set COURSE_CHROMIUM; browser tests skipped"
+)
 REMOTE = [
     re.compile(r"""\bsrc(?:set)?\s*=\s*["']?\s*(?:https?:)?//""", re.I),
     re.compile(r"""<link\b[^>]*\bhref\s*=\s*["']?\s*(?:https?:)?//""", re.I),
@@ -111,8 +114,11 @@ def test_index_lists_every_lesson_with_its_times(built):
     index = (built.out / "index.html").read_text(encoding="utf-8")
     assert f"<h1>{site.course_title()}</h1>" in index
     for info in lessons():
-        row = re.search(rf'<tr><td><a href="{info.path.stem}\.html">'
-                        rf'([^<]*)</a></td><td class="num">(\d+)</td><td class="num">(\d+)</td>', index)
+        row = re.search(
+            rf'<tr><td><a href="{info.path.stem}\.html">'
+            rf'([^<]*)</a></td><td class="num">(\d+)</td><td class="num">(\d+)</td>',
+            index,
+        )
         assert row, f"{info.path.name} is missing from the index"
         assert row.group(1) == info.title.replace("&", "&amp;")
         assert (int(row.group(2)), int(row.group(3))) == (info.teaching, info.exercises)
@@ -133,8 +139,10 @@ def test_every_local_link_resolves_and_navigation_is_ordered(built):
             lessons = names[1:]
             k = lessons.index(name) if name in lessons else -1
             # nbconvert may reorder attributes: read rel and href from each <a> separately
-            rel = {re.search(r'rel="([^"]*)"', a).group(1): re.search(r'href="([^"]*)"', a).group(1)
-                   for a in re.findall(r"<a\b([^>]*)>", nav)}
+            rel = {
+                re.search(r'rel="([^"]*)"', a).group(1): re.search(r'href="([^"]*)"', a).group(1)
+                for a in re.findall(r"<a\b([^>]*)>", nav)
+            }
             assert rel.get("prev") == (lessons[k - 1] if k > 0 else None), name
             assert rel.get("next") == (lessons[k + 1] if k + 1 < len(lessons) else None), name
             assert rel["index"] == "index.html", name
@@ -144,8 +152,10 @@ def test_every_local_link_resolves_and_navigation_is_ordered(built):
 def test_solutions_render_inside_details(built):
     for lesson in LESSONS:
         text = (built.out / f"{lesson.stem}.html").read_text(encoding="utf-8")
-        spans = [(m.start(), text.index("</details>", m.start()))
-                 for m in re.finditer(r'<details class="cvm-solution"><summary>Show solution</summary>', text)]
+        spans = [
+            (m.start(), text.index("</details>", m.start()))
+            for m in re.finditer(r'<details class="cvm-solution"><summary>Show solution</summary>', text)
+        ]
         assert len(spans) == solution_cells(lesson) > 0, lesson.name
         marks = [m.start() for m in re.finditer("BEGIN SOLUTION", text)]
         assert len(marks) >= len(spans), lesson.name
@@ -156,20 +166,39 @@ def test_solutions_render_inside_details(built):
 
 
 def _synthetic() -> nbformat.NotebookNode:
-    fig = {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {"title": {"text": "</script><b>x"}},
-           "config": {"displaylogo": False}}
+    fig = {
+        "data": [{"type": "bar", "x": ["a"], "y": [1]}],
+        "layout": {"title": {"text": "</script><b>x"}},
+        "config": {"displaylogo": False},
+    }
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell("calc", outputs=[nbformat.v4.new_output(
-            "execute_result", data={WIDGET_VIEW: {"model_id": "m"}, site.PLOTLY: fig,
-                                    "text/plain": "Interactive calculator: a summary & more"},
-            execution_count=1)]),
-        nbformat.v4.new_code_cell("slider", outputs=[nbformat.v4.new_output(
-            "display_data", data={WIDGET_VIEW: {"model_id": "n"}})]),
-        nbformat.v4.new_code_cell("show", outputs=[
-            nbformat.v4.new_output("display_data", data={site.PLOTLY: fig, "text/plain": "Figure: T. caption"}),
-            nbformat.v4.new_output("display_data", data={"text/html": "<p><b>Figure: T.</b> caption</p>",
-                                                         "text/plain": "caption"})]),
+        nbformat.v4.new_code_cell(
+            "calc",
+            outputs=[
+                nbformat.v4.new_output(
+                    "execute_result",
+                    data={
+                        WIDGET_VIEW: {"model_id": "m"},
+                        site.PLOTLY: fig,
+                        "text/plain": "Interactive calculator: a summary & more",
+                    },
+                    execution_count=1,
+                )
+            ],
+        ),
+        nbformat.v4.new_code_cell(
+            "slider", outputs=[nbformat.v4.new_output("display_data", data={WIDGET_VIEW: {"model_id": "n"}})]
+        ),
+        nbformat.v4.new_code_cell(
+            "show",
+            outputs=[
+                nbformat.v4.new_output("display_data", data={site.PLOTLY: fig, "text/plain": "Figure: T. caption"}),
+                nbformat.v4.new_output(
+                    "display_data", data={"text/html": "<p><b>Figure: T.</b> caption</p>", "text/plain": "caption"}
+                ),
+            ],
+        ),
     ]
     return nb
 
@@ -245,9 +274,13 @@ def test_every_page_renders_offline(built, offline_context):
         page.wait_for_function(
             """n => document.querySelectorAll('.js-plotly-plot').length === n
                     && [...document.querySelectorAll('.js-plotly-plot')].every(d => d.querySelector('.main-svg'))""",
-            arg=expected[p.name], timeout=30_000)
-        drawn = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                              ".filter(d => d.querySelector('.main-svg') && d.data && d.data.length).length")
+            arg=expected[p.name],
+            timeout=30_000,
+        )
+        drawn = page.evaluate(
+            "() => [...document.querySelectorAll('.js-plotly-plot')]"
+            ".filter(d => d.querySelector('.main-svg') && d.data && d.data.length).length"
+        )
         assert drawn == expected[p.name], p.name
         links = page.evaluate("() => [...document.querySelectorAll('nav.cvm-nav a')].map(a => a.href)")
         assert links and all(link.startswith("file://") for link in links), (p.name, links)
@@ -255,8 +288,9 @@ def test_every_page_renders_offline(built, offline_context):
             target = Path(unquote(urlparse(link).path))
             assert target.is_file(), f"{p.name}: navigation link to missing {link}"
         if p.name == "index.html":
-            listed = page.evaluate("() => [...document.querySelectorAll('table.cvm-site-index a')]"
-                                   ".map(a => a.textContent)")
+            listed = page.evaluate(
+                "() => [...document.querySelectorAll('table.cvm-site-index a')].map(a => a.textContent)"
+            )
             assert listed == [q.title for q in built.pages[1:]]
         assert errors == [], f"{p.name}: {errors}"
     assert offline_context.attempted == [], f"network requests were attempted: {offline_context.attempted}"

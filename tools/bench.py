@@ -55,40 +55,81 @@ def model_benchmarks(n: int = 200) -> list[tuple[str, float, float, float, float
     rows.append(("timescales (lesson 00)", *_stats(model), *_stats(_time(change, n))))
     check = selfcheck.RenderCheck()
     j = iter(range(10**9))
-    rows.append(("render check (lesson 00)", *_stats(_time(lambda: selfcheck.render_model(5), n)),
-                 *_stats(_time(lambda: setattr(check.controls["level"], "value", 1 + next(j) % 10), n))))
+    rows.append(
+        (
+            "render check (lesson 00)",
+            *_stats(_time(lambda: selfcheck.render_model(5), n)),
+            *_stats(_time(lambda: setattr(check.controls["level"], "value", 1 + next(j) % 10), n)),
+        )
+    )
     explorer = widgets.TrapExplorer()
     modes = iter(range(10**9))
-    rows.append(("trap explorer (lesson 01)",
-                 *_stats(_time(lambda: traps.explore(toyprograms.EXAMPLES["interrupt-heavy"].text,
-                                                       "trap-and-emulate", False, False, 50), n)),
-                 *_stats(_time(lambda: setattr(explorer.controls["mode"], "value",
-                                               toycpu.MODES[next(modes) % 3]), n))))
+    rows.append(
+        (
+            "trap explorer (lesson 01)",
+            *_stats(
+                _time(
+                    lambda: traps.explore(
+                        toyprograms.EXAMPLES["interrupt-heavy"].text, "trap-and-emulate", False, False, 50
+                    ),
+                    n,
+                )
+            ),
+            *_stats(_time(lambda: setattr(explorer.controls["mode"], "value", toycpu.MODES[next(modes) % 3]), n)),
+        )
+    )
     sizing = widgets.SizingCalculator()
     cores = iter(range(10**9))
-    rows.append(("VM sizing (lesson 01)", *_stats(_time(widgets.size_vms, n)),
-                 *_stats(_time(lambda: setattr(sizing.controls["host_cores"], "value",
-                                               str(16 + next(cores) % 32)), n))))
+    rows.append(
+        (
+            "VM sizing (lesson 01)",
+            *_stats(_time(widgets.size_vms, n)),
+            *_stats(_time(lambda: setattr(sizing.controls["host_cores"], "value", str(16 + next(cores) % 32)), n)),
+        )
+    )
     prov = widgets.ProvisioningCalculator()
     size = iter(range(10**9))
-    rows.append(("provisioning timeline (lesson 01)", *_stats(_time(widgets.provision_timeline, n)),
-                 *_stats(_time(lambda: setattr(prov.controls["image_size_mb"], "value",
-                                               str(100 + next(size) % 900)), n))))
+    rows.append(
+        (
+            "provisioning timeline (lesson 01)",
+            *_stats(_time(widgets.provision_timeline, n)),
+            *_stats(_time(lambda: setattr(prov.controls["image_size_mb"], "value", str(100 + next(size) % 900)), n)),
+        )
+    )
     for name, factory, control, values, model in (
-        ("self-healing, 20 instances, 24 h (lesson 02)", widgets.HealingCalculator, "failures_per_day",
-         ("2", "3"), widgets.simulate_healing),
+        (
+            "self-healing, 20 instances, 24 h (lesson 02)",
+            widgets.HealingCalculator,
+            "failures_per_day",
+            ("2", "3"),
+            widgets.simulate_healing,
+        ),
         ("scale-out (lesson 02)", widgets.ScaleOutCalculator, "new_rps", ("3000", "4000"), widgets.scale_out),
         ("storage with shared layers (lesson 03)", widgets.StorageCalculator, "app_mb", ("5", "6"), None),
         ("pull time (lesson 03)", widgets.PullCalculator, "bandwidth_mbit_s", ("100", "200"), None),
     ):
         calc, k = factory(), iter(range(10**9))
         model_times = _stats(_time(model, n)) if model else (float("nan"), float("nan"))
-        rows.append((name, *model_times,
-                     *_stats(_time(lambda c=calc, ctl=control, v=values, k=k: setattr(c.controls[ctl], "value",
-                                                                                 v[next(k) % 2]), n))))
+        rows.append(
+            (
+                name,
+                *model_times,
+                *_stats(
+                    _time(
+                        lambda c=calc, ctl=control, v=values, k=k: setattr(c.controls[ctl], "value", v[next(k) % 2]), n
+                    )
+                ),
+            )
+        )
     if kvm.kvm_status().usable:
-        rows.append(("KVM guest run, default guest (lesson 01)",
-                     *_stats([kvm.run_guest().total_ms for _ in range(50)]), float("nan"), float("nan")))
+        rows.append(
+            (
+                "KVM guest run, default guest (lesson 01)",
+                *_stats([kvm.run_guest().total_ms for _ in range(50)]),
+                float("nan"),
+                float("nan"),
+            )
+        )
     return rows
 
 

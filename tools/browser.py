@@ -25,8 +25,14 @@ from widgets.labserver import LAB_ENV, SERVER_FLAG
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
 ]
 
 
@@ -47,8 +53,9 @@ def _free_port() -> int:
 class LabServer:
     """A JupyterLab server on a scratch copy of ``lessons``."""
 
-    def __init__(self, lessons: Path, timeout: float = 90.0, windowing: str = "none",
-                 extra: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, lessons: Path, timeout: float = 90.0, windowing: str = "none", extra: dict[str, str] | None = None
+    ) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="cvm-lab-"))
         shutil.copytree(lessons, self.workdir / "lessons")
         for name, text in (extra or {}).items():  # more files beside the lessons, there before the server starts
@@ -65,21 +72,31 @@ class LabServer:
         news.mkdir(parents=True)
         (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
         env = dict(LAB_ENV, **os.environ)  # the environment of make lab (an explicit setting wins)
-        env.update(JUPYTER_PREFER_ENV_PATH="1",
-                   JUPYTERLAB_SETTINGS_DIR=str(self.workdir / ".settings"),
-                   JUPYTERLAB_WORKSPACES_DIR=str(self.workdir / ".workspaces"),
-                   JUPYTER_CONFIG_DIR=str(self.workdir / ".jupyter"),
-                   JUPYTER_RUNTIME_DIR=str(self.workdir / ".runtime"))
-        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
-               f"--port={self.port}", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={self.token}", "--LabApp.news_url=None",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               f"--ServerApp.root_dir={self.workdir / 'lessons'}", SERVER_FLAG]
+        env.update(
+            JUPYTER_PREFER_ENV_PATH="1",
+            JUPYTERLAB_SETTINGS_DIR=str(self.workdir / ".settings"),
+            JUPYTERLAB_WORKSPACES_DIR=str(self.workdir / ".workspaces"),
+            JUPYTER_CONFIG_DIR=str(self.workdir / ".jupyter"),
+            JUPYTER_RUNTIME_DIR=str(self.workdir / ".runtime"),
+        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            f"--ServerApp.root_dir={self.workdir / 'lessons'}",
+            SERVER_FLAG,
+        ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
         self.log = open(self.workdir / "server.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -118,7 +135,9 @@ def open_notebook(page, server: LabServer, name: str, n_cells: int, timeout_ms: 
     page.goto(server.lab_url(name), timeout=timeout_ms)
     page.wait_for_function(
         "n => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell').length >= n",
-        arg=n_cells, timeout=timeout_ms)
+        arg=n_cells,
+        timeout=timeout_ms,
+    )
     wait_idle(page, timeout_ms)
 
 
@@ -128,7 +147,9 @@ def wait_idle(page, timeout_ms: int = 90_000) -> None:
         """() => {
             const el = document.querySelector('.jp-Notebook-ExecutionIndicator');
             return el && el.getAttribute('data-status') === 'idle';
-        }""", timeout=timeout_ms)
+        }""",
+        timeout=timeout_ms,
+    )
 
 
 _PROMPTS = "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt'"  # the shown prompts
@@ -173,8 +194,11 @@ def run_all(page, n_code_cells: int, timeout_ms: int = 180_000) -> None:
         if started(before):
             break
         dialog = _accept_dialog(page)
-        print(f"run_all: 'Run All Cells' did not start a run (try {attempt + 1}); dialog: "
-              f"{' '.join(dialog.split()) if dialog else 'none'}", file=sys.stderr)
+        print(
+            f"run_all: 'Run All Cells' did not start a run (try {attempt + 1}); dialog: "
+            f"{' '.join(dialog.split()) if dialog else 'none'}",
+            file=sys.stderr,
+        )
         if dialog is not None and started(before):
             break
         if attempt == 2:
@@ -185,5 +209,8 @@ def run_all(page, n_code_cells: int, timeout_ms: int = 180_000) -> None:
             const done = prompts.filter(p => /\\[\\d+\\]/.test(p.textContent));
             const busy = prompts.some(p => p.textContent.includes('*'));
             return done.length >= n && !busy;
-        }}""", arg=n_code_cells, timeout=timeout_ms)
+        }}""",
+        arg=n_code_cells,
+        timeout=timeout_ms,
+    )
     wait_idle(page, timeout_ms)

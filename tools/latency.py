@@ -28,6 +28,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from widgets.core.course import lesson_paths
+
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_MS, LIMIT_MS = 50.0, 100.0
 
@@ -180,7 +182,7 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
     chromium = find_chromium()
     if chromium is None:
         raise SystemExit("no Chromium found (install Debian's chromium, or set COURSE_CHROMIUM)")
-    names = sorted(p.name for p in (ROOT / "lessons").glob("[0-9][0-9]-*.ipynb") if not only or p.name[:2] in only)
+    names = [p.name for p in lesson_paths(ROOT / "lessons") if not only or p.name[:2] in only]
     baseline = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_BASELINE_CODE)])
     baseline.metadata.update(nbformat.read(ROOT / "lessons" / "00-start-here.ipynb", as_version=4).metadata)
     server = LabServer(ROOT / "lessons", windowing=WINDOWING, extra={BASELINE: nbformat.writes(baseline)})
@@ -195,19 +197,25 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
                 page.add_init_script(_WATCH_WS_JS)
                 open_notebook(page, server, name, len(nb.cells))
                 run_all(page, _shown(nb))
-                classes = page.evaluate("() => Array.from(document.querySelectorAll('.cvm-calculator'), c => "
-                                        "Array.from(c.classList).find(k => k.startsWith('cvm-') && "
-                                        "k !== 'cvm-calculator'))")
+                classes = page.evaluate(
+                    "() => Array.from(document.querySelectorAll('.cvm-calculator'), c => "
+                    "Array.from(c.classList).find(k => k.startsWith('cvm-') && "
+                    "k !== 'cvm-calculator'))"
+                )
                 for i, cls in enumerate(classes):
                     if cls == "cvm-startup-lab":  # its slider only sets the next run; the button measures
                         continue
                     samples, kind = _time_calculator(page, i, changes, f"{label} {cls[4:]}")
                     if samples:
                         arr = np.array(samples)
-                        rows.append((label, cls[4:], kind, float(np.median(arr)), float(np.percentile(arr, 95)),
-                                     len(samples)))
-                        print(f"  {label} {cls[4:]:<18} {kind:<6} median {rows[-1][3]:6.1f} ms   "
-                              f"p95 {rows[-1][4]:6.1f} ms", flush=True)
+                        rows.append(
+                            (label, cls[4:], kind, float(np.median(arr)), float(np.percentile(arr, 95)), len(samples))
+                        )
+                        print(
+                            f"  {label} {cls[4:]:<18} {kind:<6} median {rows[-1][3]:6.1f} ms   "
+                            f"p95 {rows[-1][4]:6.1f} ms",
+                            flush=True,
+                        )
                 page.close()
                 _shut_down_kernels(server)  # a learner has one kernel open: measure each lesson alone
             browser.close()
@@ -227,20 +235,30 @@ def kernel_round_trip(changes: int = 30) -> tuple[float, float]:
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(ROOT / "lessons"))
     try:
         ids: list[str] = []
-        kc.execute_interactive("from widgets import packing\ncalc = packing.PackingCalculator()\n"
-                               "print(calc.controls['n_services'].model_id)", timeout=120,
-                               output_hook=lambda m: ids.append(m["content"].get("text", ""))
-                               if m["msg_type"] == "stream" else None)
+        kc.execute_interactive(
+            "from widgets import packing\ncalc = packing.PackingCalculator()\n"
+            "print(calc.controls['n_services'].model_id)",
+            timeout=120,
+            output_hook=lambda m: ids.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None,
+        )
         times = []
         for k in range(changes):
-            msg = kc.session.msg("comm_msg", {"comm_id": ids[-1].strip(), "data": {
-                "method": "update", "state": {"value": "10" if k % 2 == 0 else "20"}, "buffer_paths": []}})
+            msg = kc.session.msg(
+                "comm_msg",
+                {
+                    "comm_id": ids[-1].strip(),
+                    "data": {"method": "update", "state": {"value": "10" if k % 2 == 0 else "20"}, "buffer_paths": []},
+                },
+            )
             start = time.perf_counter()
             kc.shell_channel.send(msg)
             while True:
                 reply = kc.get_iopub_msg(timeout=30)
-                if (reply["parent_header"].get("msg_id") == msg["header"]["msg_id"] and reply["msg_type"] == "status"
-                        and reply["content"]["execution_state"] == "idle"):
+                if (
+                    reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]
+                    and reply["msg_type"] == "status"
+                    and reply["content"]["execution_state"] == "idle"
+                ):
                     break
             times.append((time.perf_counter() - start) * 1000)
         return statistics.median(times), float(np.percentile(times, 95))
@@ -251,8 +269,10 @@ def kernel_round_trip(changes: int = 30) -> tuple[float, float]:
 
 def table(rows: list[tuple[str, str, str, float, float, int]]) -> str:
     """The rows as a Markdown table with the goal's verdict per calculator."""
-    lines = ["| lesson | calculator | control | median (ms) | p95 (ms) | changes | p95 ≤ 50 ms |",
-             "|---|---|---|---:|---:|---:|---|"]
+    lines = [
+        "| lesson | calculator | control | median (ms) | p95 (ms) | changes | p95 ≤ 50 ms |",
+        "|---|---|---|---:|---:|---:|---|",
+    ]
     for lesson, calc, kind, med, p95, n in rows:
         verdict = "yes" if p95 <= GOAL_MS else ("no (≤ 100)" if p95 <= LIMIT_MS else "**no (> 100)**")
         lines.append(f"| {lesson} | {calc} | {kind} | {med:.1f} | {p95:.1f} | {n} | {verdict} |")
@@ -267,19 +287,25 @@ def main() -> int:
     args = parser.parse_args()
     print("Browser round trip per calculator (control change -> new summary painted), real JupyterLab:")
     k50, k95 = kernel_round_trip(args.changes)
-    kernel = (f"For comparison, the kernel alone (a widget update sent over ZMQ, no server or browser; lesson 07's "
-              f"packing calculator): median {k50:.1f} ms, p95 {k95:.1f} ms.")
+    kernel = (
+        f"For comparison, the kernel alone (a widget update sent over ZMQ, no server or browser; lesson 07's "
+        f"packing calculator): median {k50:.1f} ms, p95 {k95:.1f} ms."
+    )
     print(kernel)
     rows = measure(args.changes, tuple(args.lessons))
-    text = (f"# Browser round trip per calculator\n\nMeasured {time.strftime('%Y-%m-%d %H:%M')} on this machine "
-            f"with `python -m tools.latency --changes {args.changes}`; figures vary with load.\n\n{table(rows)}\n\n"
-            f"{kernel}\n")
+    text = (
+        f"# Browser round trip per calculator\n\nMeasured {time.strftime('%Y-%m-%d %H:%M')} on this machine "
+        f"with `python -m tools.latency --changes {args.changes}`; figures vary with load.\n\n{table(rows)}\n\n"
+        f"{kernel}\n"
+    )
     out = ROOT / args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     over = [r for r in rows if r[4] > GOAL_MS]
-    print(f"\n{len(rows)} calculators; p95 above {GOAL_MS:g} ms: {len(over)}; above {LIMIT_MS:g} ms: "
-          f"{sum(r[4] > LIMIT_MS for r in rows)}. Table: {out}")
+    print(
+        f"\n{len(rows)} calculators; p95 above {GOAL_MS:g} ms: {len(over)}; above {LIMIT_MS:g} ms: "
+        f"{sum(r[4] > LIMIT_MS for r in rows)}. Table: {out}"
+    )
     return 0
 
 

@@ -16,6 +16,8 @@ from typing import Any
 import nbformat
 import yaml
 
+from widgets.core.course import lesson_paths
+
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
 PARAMETER_SETS_FILE = ROOT / "tests" / "parameter_sets.yaml"
@@ -26,7 +28,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 def lessons() -> list[Path]:
     """The lesson notebooks, in order."""
-    return sorted(LESSONS.glob("[0-9][0-9]-*.ipynb"))
+    return lesson_paths(LESSONS)
 
 
 def parameter_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -59,8 +61,10 @@ def check_parameters(nb: nbformat.NotebookNode, params: dict[str, Any], name: st
         raise ValueError(f"{name}: unknown parameter(s) {unknown}; the lesson has {sorted(known)}")
     for k, v in params.items():
         if type(v) is not type(known[k]) and not (isinstance(v, int | float) and isinstance(known[k], int | float)):
-            raise ValueError(f"{name}: parameter {k}={v!r} is a {type(v).__name__}, "
-                             f"the lesson's default is a {type(known[k]).__name__}")
+            raise ValueError(
+                f"{name}: parameter {k}={v!r} is a {type(v).__name__}, "
+                f"the lesson's default is a {type(known[k]).__name__}"
+            )
 
 
 def parameter_sets() -> dict[str, dict[str, Any]]:

@@ -34,8 +34,12 @@ def bare_kernel_seconds() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default="build/run", type=Path)
-    parser.add_argument("--set", dest="sets", action="append",
-                        help="parameter set(s) from tests/parameter_sets.yaml (default: defaults)")
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        help="parameter set(s) from tests/parameter_sets.yaml (default: defaults)",
+    )
     parser.add_argument("lessons", nargs="*", type=Path)
     args = parser.parse_args()
     sets = parameter_sets()
@@ -65,8 +69,9 @@ def main() -> int:
         print(f"{name:<{width}}  {set_name:<9} {seconds:8.1f}  {status}")
     total, goal = sum(r[3] for r in rows), 1.5 * len(jobs) * bare + 30
     print(f"{'total':<{width}}  {'':<9} {total:8.1f}")
-    print(f"goal: at most 1.5 x {len(jobs)} x {bare:.1f} s + 30 s = {goal:.1f} s: "
-          f"{'met' if total <= goal else 'NOT met'}")
+    print(
+        f"goal: at most 1.5 x {len(jobs)} x {bare:.1f} s + 30 s = {goal:.1f} s: {'met' if total <= goal else 'NOT met'}"
+    )
     return 0 if all(r[2] == "ok" for r in rows) else 1
 
 

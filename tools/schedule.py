@@ -238,17 +238,23 @@ def _day_markdown(lessons: Sequence[Lesson], slots: Sequence[Slot], budget: int,
     pauses = sum(s.minutes for s in timed if s.kind == "break")
     planned_end = clock(parse_clock("start", start) + budget + pauses)
     actual_end = timed[-1].end_clock if timed else start
-    out = [f"Content: {total} min ({_duration(total)}) for a budget of {budget} min ({_duration(budget)}); "
-           f"ends at {actual_end} (breaks: {pauses} min)."]
+    out = [
+        f"Content: {total} min ({_duration(total)}) for a budget of {budget} min ({_duration(budget)}); "
+        f"ends at {actual_end} (breaks: {pauses} min)."
+    ]
     if total > budget:
         names = ", ".join(f"{s.lesson:02d}" for s in homework)
         hw = sum(s.minutes for s in homework)
-        out.append(f"\n**Does not fit: the content is {total - budget} min over the budget.** "
-                   f"By the homework rule, the exercises of lesson(s) {names} ({hw} min) become homework.")
+        out.append(
+            f"\n**Does not fit: the content is {total - budget} min over the budget.** "
+            f"By the homework rule, the exercises of lesson(s) {names} ({hw} min) become homework."
+        )
         _, left = homework_rule(lessons, budget)
         if left:
-            out.append(f"**Even the teaching alone is {left} min over the budget:** the day ends at {actual_end} "
-                       f"instead of {planned_end}. Cut teaching (see instructor/notes.md) or use two days.")
+            out.append(
+                f"**Even the teaching alone is {left} min over the budget:** the day ends at {actual_end} "
+                f"instead of {planned_end}. Cut teaching (see instructor/notes.md) or use two days."
+            )
     out += ["", "| start | end | min | lesson | part |", "|---|---|---:|---|---|"]
     for s in timed:
         if s.kind == "break":
@@ -318,8 +324,10 @@ def to_markdown(
     else:
         a, b = (sum(x.teaching + x.exercises for x in h) for h in (first, second))
         largest = max(x.teaching + x.exercises for x in lessons)
-        out.append(f"Split after lesson {first[-1].number:02d}: {a} min + {b} min (difference {abs(a - b)} min; "
-                   f"the largest lesson is {largest} min).")
+        out.append(
+            f"Split after lesson {first[-1].number:02d}: {a} min + {b} min (difference {abs(a - b)} min; "
+            f"the largest lesson is {largest} min)."
+        )
         for n, half in enumerate((first, second), start=1):
             out += ["", f"### Half day {n}: lessons {_numbers(half)}", ""]
             out += _day_markdown(half, plan_day(half, start, HALF_DAY_BREAKS, half_budget), half_budget, start)
@@ -333,10 +341,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     group.add_argument("--out", type=Path, help="write the schedule to this file")
     group.add_argument("--check", type=Path, help="exit 1 if this file differs from the generated schedule")
     parser.add_argument("--start", default=DEFAULT_START, help="start of the day, HH:MM (default %(default)s)")
-    parser.add_argument("--day-minutes", default=DEFAULT_DAY_MINUTES, type=int,
-                        help="minutes of content in a full day (default %(default)s)")
-    parser.add_argument("--half-day-minutes", default=None, type=int,
-                        help="minutes of content in a half day (default: half the day's)")
+    parser.add_argument(
+        "--day-minutes",
+        default=DEFAULT_DAY_MINUTES,
+        type=int,
+        help="minutes of content in a full day (default %(default)s)",
+    )
+    parser.add_argument(
+        "--half-day-minutes", default=None, type=int, help="minutes of content in a half day (default: half the day's)"
+    )
     parser.add_argument("--lessons", type=Path, default=None, help="the lessons folder (default: lessons/)")
     args = parser.parse_args(list(argv) if argv is not None else [])
     try:
@@ -351,8 +364,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         diff = difflib.unified_diff(have.splitlines(), text.splitlines(), str(args.check), "generated", lineterm="")
         print("\n".join(list(diff)[:40]))
-        print(f"{args.check} differs from the lessons' time estimates: run `make schedule` "
-              f"(python -m tools.schedule --out {args.check})", file=sys.stderr)
+        print(
+            f"{args.check} differs from the lessons' time estimates: run `make schedule` "
+            f"(python -m tools.schedule --out {args.check})",
+            file=sys.stderr,
+        )
         return 1
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

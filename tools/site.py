@@ -41,9 +41,11 @@ PLOTLY = "application/vnd.plotly.v1+json"
 ASSET = "assets/plotly.min.js"
 MARKER = ".cvm-site"  # marks a directory this builder owns (it may replace its pages)
 DEFAULT_TITLE = "Containers vs. Virtual Machines"
-STATIC_NOTE = ("A static copy of the course, built from the executed lessons. Figures are interactive "
-               "(hover, zoom, pan); calculators, live labs and exercise checks need the notebooks: "
-               "run <code>make lab</code> in the course folder.")
+STATIC_NOTE = (
+    "A static copy of the course, built from the executed lessons. Figures are interactive "
+    "(hover, zoom, pan); calculators, live labs and exercise checks need the notebooks: "
+    "run <code>make lab</code> in the course folder."
+)
 
 _CSS = """
 .cvm-nav{display:flex;gap:1.5em;justify-content:space-between;align-items:baseline;flex-wrap:wrap;
@@ -139,9 +141,11 @@ class SiteResult:
 
 def summarize(result: SiteResult) -> str:
     """One sentence: pages, figures and size of the built site."""
-    return (f"Built {len(result.pages)} pages ({len(result.pages) - 1} lessons and the index) with "
-            f"{result.figures} interactive figures into {result.out}: {result.size_bytes / 1e6:.1f} MB "
-            f"including one local copy of plotly.js.")
+    return (
+        f"Built {len(result.pages)} pages ({len(result.pages) - 1} lessons and the index) with "
+        f"{result.figures} interactive figures into {result.out}: {result.size_bytes / 1e6:.1f} MB "
+        f"including one local copy of plotly.js."
+    )
 
 
 def plotly_js() -> Path:
@@ -157,8 +161,7 @@ def plotly_js() -> Path:
 def _script_json(obj: object) -> str:
     """JSON that is safe inside an HTML <script> element."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, esc)
     return text
 
@@ -175,9 +178,11 @@ def figure_html(figure: dict, div_id: str, summary: str = "") -> str:
     summary : str
         Plain text shown under the figure (escaped); empty for none.
     """
-    script = (f'(function () {{ var fig = {_script_json(figure)};\n'
-              f'Plotly.newPlot(document.getElementById("{div_id}"), fig.data || [], fig.layout || {{}},'
-              f' Object.assign({{}}, fig.config || {{}}, {{responsive: true}})); }})();')
+    script = (
+        f"(function () {{ var fig = {_script_json(figure)};\n"
+        f'Plotly.newPlot(document.getElementById("{div_id}"), fig.data || [], fig.layout || {{}},'
+        f" Object.assign({{}}, fig.config || {{}}, {{responsive: true}})); }})();"
+    )
     out = f'<div class="cvm-figure" id="{div_id}"></div>\n<script>{script}</script>'
     if summary:
         out += f'\n<p class="cvm-figure-summary">{html.escape(summary)}</p>'
@@ -226,6 +231,7 @@ def prepare(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
 
 def rewrite_links(page: str, known: set[str]) -> str:
     """Point links to known lessons (``NN-name.ipynb``) at their pages, and the README at the index."""
+
     def lesson(m: re.Match[str]) -> str:
         stem, frag = m.group(1), m.group(2) or ""
         return f'href="{stem}.html{frag}"' if stem in known else m.group(0)
@@ -239,8 +245,10 @@ def _nav(prev: tuple[str, str] | None, nxt: tuple[str, str] | None, where: str) 
             return f'<span class="cvm-off">{label}: none</span>'
         return f'<a href="{html.escape(target[0])}" rel="{rel}">{label}: {html.escape(target[1])}</a>'
 
-    return (f'<nav class="cvm-nav cvm-{where}">{link("Previous", prev, "prev")}'
-            f'<a href="index.html" rel="index">Course index</a>{link("Next", nxt, "next")}</nav>')
+    return (
+        f'<nav class="cvm-nav cvm-{where}">{link("Previous", prev, "prev")}'
+        f'<a href="index.html" rel="index">Course index</a>{link("Next", nxt, "next")}</nav>'
+    )
 
 
 def course_title(readme: Path | None = None) -> str:
@@ -259,19 +267,24 @@ def index_page(title: str, infos: list[LessonInfo], first: tuple[str, str] | Non
         f'<tr><td><a href="{html.escape(i.path.stem)}.html">'
         f'{html.escape(i.title)}</a></td><td class="num">{i.teaching}</td><td class="num">{i.exercises}</td>'
         f'<td class="num">{i.minutes}</td></tr>\n'
-        for i in infos)
-    total = (f'<tr><th>total</th><th class="num">{sum(i.teaching for i in infos)}</th>'
-             f'<th class="num">{sum(i.exercises for i in infos)}</th>'
-             f'<th class="num">{sum(i.minutes for i in infos)}</th></tr>')
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
-            f'<title>{html.escape(title)}</title>\n<style type="text/css">{_CSS}</style>\n</head>\n'
-            f'<body class="cvm-index-page">\n{_nav(None, first, "top")}\n<h1>{html.escape(title)}</h1>\n'
-            f'<p class="cvm-note">{STATIC_NOTE}</p>\n'
-            f'<table class="cvm-site-index"><thead><tr><th>lesson</th>'
-            f'<th class="num">teaching (min)</th><th class="num">exercises (min)</th>'
-            f'<th class="num">total (min)</th></tr></thead>\n<tbody>\n{rows}</tbody>\n<tfoot>{total}</tfoot>'
-            f'</table>\n{_nav(None, first, "bottom")}\n</body>\n</html>\n')
+        for i in infos
+    )
+    total = (
+        f'<tr><th>total</th><th class="num">{sum(i.teaching for i in infos)}</th>'
+        f'<th class="num">{sum(i.exercises for i in infos)}</th>'
+        f'<th class="num">{sum(i.minutes for i in infos)}</th></tr>'
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+        f'<title>{html.escape(title)}</title>\n<style type="text/css">{_CSS}</style>\n</head>\n'
+        f'<body class="cvm-index-page">\n{_nav(None, first, "top")}\n<h1>{html.escape(title)}</h1>\n'
+        f'<p class="cvm-note">{STATIC_NOTE}</p>\n'
+        f'<table class="cvm-site-index"><thead><tr><th>lesson</th>'
+        f'<th class="num">teaching (min)</th><th class="num">exercises (min)</th>'
+        f'<th class="num">total (min)</th></tr></thead>\n<tbody>\n{rows}</tbody>\n<tfoot>{total}</tfoot>'
+        f"</table>\n{_nav(None, first, 'bottom')}\n</body>\n</html>\n"
+    )
 
 
 def _exporter() -> HTMLExporter:
@@ -281,8 +294,15 @@ def _exporter() -> HTMLExporter:
     exporter = HTMLExporter(template_name="lab", extra_loaders=[DictLoader({"cvm_site.html.j2": _TEMPLATE})])
     exporter.template_file = "cvm_site.html.j2"
     # Belt and braces: the template emits none of these, and none may point to the network.
-    for trait in ("require_js_url", "mathjax_url", "jquery_url", "jupyter_widgets_base_url",
-                  "mermaid_js_url", "mermaid_layout_elk_js_url", "widget_renderer_url"):
+    for trait in (
+        "require_js_url",
+        "mathjax_url",
+        "jquery_url",
+        "jupyter_widgets_base_url",
+        "mermaid_js_url",
+        "mermaid_layout_elk_js_url",
+        "widget_renderer_url",
+    ):
         setattr(exporter, trait, "")
     exporter.theme = "light"
     return exporter
@@ -332,9 +352,14 @@ def build(out: Path, lesson_dir: Path | None = None) -> SiteResult:
         nb, figures = prepare(nbformat.read(info.path, as_version=4))
         prev = targets[k - 1] if k > 0 else None
         nxt = targets[k + 1] if k + 1 < len(targets) else None
-        resources = {"metadata": {"name": info.title}, "cvm_asset": ASSET, "cvm_css": _CSS,
-                     "cvm_note": STATIC_NOTE, "cvm_nav_top": _nav(prev, nxt, "top"),
-                     "cvm_nav_bottom": _nav(prev, nxt, "bottom")}
+        resources = {
+            "metadata": {"name": info.title},
+            "cvm_asset": ASSET,
+            "cvm_css": _CSS,
+            "cvm_note": STATIC_NOTE,
+            "cvm_nav_top": _nav(prev, nxt, "top"),
+            "cvm_nav_bottom": _nav(prev, nxt, "bottom"),
+        }
         body, _ = exporter.from_notebook_node(nb, resources=resources)
         (out / targets[k][0]).write_text(rewrite_links(body, known), encoding="utf-8")
         pages.append(Page(targets[k][0], info.title, figures))
@@ -344,8 +369,9 @@ def build(out: Path, lesson_dir: Path | None = None) -> SiteResult:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: build the site and print one line per page and a summary."""
-    parser = argparse.ArgumentParser(prog="python -m tools.site", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.site", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", default=Path("build/site"), type=Path)
     parser.add_argument("--lessons", default=None, type=Path, help="directory of executed lessons")
     args = parser.parse_args(argv)

@@ -96,8 +96,9 @@ _INSTALL = r"""() => {
 }"""
 
 
-def hostile_sweep(page: Page, values: list[str] | None = None, timeout_ms: int = 60_000,
-                  notes: list[str] | None = None) -> dict[str, int]:
+def hostile_sweep(
+    page: Page, values: list[str] | None = None, timeout_ms: int = 60_000, notes: list[str] | None = None
+) -> dict[str, int]:
     """Type hostile text into every numeric box of every calculator on ``page``.
 
     Parameters
@@ -147,16 +148,19 @@ def sweep_and_record(page: Page, lesson: str, path: Path) -> dict[str, int]:
         record = json.loads(path.read_text())
     except (OSError, ValueError):
         record = {}
-    record[lesson] = {"values": counts, "seconds": round(seconds, 2),
-                      "ms_per_value": round(1000 * seconds / max(1, sum(counts.values())), 1), "notes": notes}
+    record[lesson] = {
+        "values": counts,
+        "seconds": round(seconds, 2),
+        "ms_per_value": round(1000 * seconds / max(1, sum(counts.values())), 1),
+        "notes": notes,
+    }
     scratch = path.with_suffix(".tmp")
     scratch.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     scratch.replace(path)  # never a half-written file
     return counts
 
 
-def _sweep_calculator(page: Page, i: int, values: list[str], timeout_ms: int,
-                      notes: list[str]) -> tuple[str, int]:
+def _sweep_calculator(page: Page, i: int, values: list[str], timeout_ms: int, notes: list[str]) -> tuple[str, int]:
     page.evaluate("() => __cvmSweep.forget()")
     info = page.evaluate("i => __cvmSweep.info(i)", i)
     name, inputs = info["name"], info["inputs"]
@@ -190,15 +194,17 @@ def _sweep_calculator(page: Page, i: int, values: list[str], timeout_ms: int,
         for j, original in healed.items():
             typed = _type(page, i, j, original)
             if not typed["same"]:
-                _wait(page, i, typed["before"]["attempt"], bool(typed["before"]["text"]), f"{name} (put back)",
-                      timeout_ms)
+                _wait(
+                    page, i, typed["before"]["attempt"], bool(typed["before"]["text"]), f"{name} (put back)", timeout_ms
+                )
         final = page.evaluate("i => __cvmSweep.message(__cvmSweep.calc(i))", i)["text"]
         assert final == start["text"], f"{name}: values put back, status {final!r}, not {start['text']!r}"
     return name, tried
 
 
-def _heal(page: Page, i: int, name: str, inputs: list[dict[str, Any]], timeout_ms: int,
-          notes: list[str]) -> dict[int, str]:
+def _heal(
+    page: Page, i: int, name: str, inputs: list[dict[str, Any]], timeout_ms: int, notes: list[str]
+) -> dict[int, str]:
     """Bring a calculator that shows an error to a valid state by changing one box (those the message
     names first); return {box: original value} of the box changed, empty if that was not enough."""
     text = page.evaluate("i => __cvmSweep.message(__cvmSweep.calc(i))", i)["text"]
@@ -210,8 +216,10 @@ def _heal(page: Page, i: int, name: str, inputs: list[dict[str, Any]], timeout_m
         for value in [""] * box["optional"] + list(_HEALING):
             answer = _set(page, i, j, value, f"{name} (healing)", timeout_ms)
             if answer is not None and not answer["text"]:
-                notes.append(f"{name}: showed an error; made valid for the sweep by typing {value!r} into "
-                             f"{box['label']!r} (put back afterwards)")
+                notes.append(
+                    f"{name}: showed an error; made valid for the sweep by typing {value!r} into "
+                    f"{box['label']!r} (put back afterwards)"
+                )
                 return {j: box["value"]}
         _set(page, i, j, box["value"], f"{name} (healing)", timeout_ms)
     notes.append(f"{name}: showed an error and could not be made valid by changing one box; swept as it was")
@@ -226,11 +234,13 @@ def _wait(page: Page, i: int, prev: int, empty_counts: bool, where: str, timeout
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        handle = page.wait_for_function("([i, p, e]) => __cvmSweep.answered(i, p, e)", arg=[i, prev, empty_counts],
-                                        timeout=timeout_ms)
+        handle = page.wait_for_function(
+            "([i, p, e]) => __cvmSweep.answered(i, p, e)", arg=[i, prev, empty_counts], timeout=timeout_ms
+        )
     except PlaywrightTimeout:
-        raise AssertionError(f"{where}: no new message within {timeout_ms / 1000:g} s "
-                             "(was the value accepted without a word?)") from None
+        raise AssertionError(
+            f"{where}: no new message within {timeout_ms / 1000:g} s (was the value accepted without a word?)"
+        ) from None
     return handle.json_value()
 
 

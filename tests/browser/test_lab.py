@@ -14,20 +14,23 @@ import pytest
 
 from tests.browser.sweep import sweep_and_record
 from tools.browser import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
+from widgets.core.course import lesson_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = find_chromium()
 REQUIRED = os.environ.get("COURSE_REQUIRE_BROWSER") == "1"
-LESSONS = sorted(p.name for p in (ROOT / "lessons").glob("[0-9][0-9]-*.ipynb"))
-#: This file runs the even lessons; test_lab_odd.py runs the odd ones, so that `pytest -n 2 --dist loadfile`
+LESSONS = [p.name for p in lesson_paths(ROOT / "lessons")]
+#: This file runs the even lessons; test_lab_odd.py runs the odd ones, so that `pytest -n 2 --dist loadgroup`
 #: gives the longest tests to both workers.
 EVEN = [n for n in LESSONS if int(n[:2]) % 2 == 0]
 
 pytestmark = pytest.mark.browser
 if CHROMIUM is None:
-    reason = ("no system Chromium found (/usr/bin/chromium): install Debian's `chromium` package, "
-              "or set COURSE_CHROMIUM; browser tests skipped")
+    reason = (
+        "no system Chromium found (/usr/bin/chromium): install Debian's `chromium` package, "
+        "or set COURSE_CHROMIUM; browser tests skipped"
+    )
     pytestmark = [pytest.mark.browser, pytest.mark.skipif(not REQUIRED, reason=reason)]
 
 
@@ -67,11 +70,11 @@ def stored(name: str) -> dict[str, int]:
     outs = [o for c in nb.cells for o in c.get("outputs", [])]
     return {
         "cells": len(nb.cells),
-        "shown": sum(1 for c in nb.cells if c.cell_type == "code"
-                     and not c.metadata.get("jupyter", {}).get("source_hidden")),
+        "shown": sum(
+            1 for c in nb.cells if c.cell_type == "code" and not c.metadata.get("jupyter", {}).get("source_hidden")
+        ),
         "plots": sum("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outs),
-        "calculators": sum(o.get("data", {}).get("text/plain", "").startswith("Interactive calculator")
-                           for o in outs),
+        "calculators": sum(o.get("data", {}).get("text/plain", "").startswith("Interactive calculator") for o in outs),
     }
 
 
@@ -80,8 +83,11 @@ def panel_text(page) -> str:
 
 
 def wait_text(page, selector: str, text: str, timeout: int = 30_000) -> None:
-    page.wait_for_function("([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }",
-                           arg=[selector, text], timeout=timeout)
+    page.wait_for_function(
+        "([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }",
+        arg=[selector, text],
+        timeout=timeout,
+    )
 
 
 def plot_y(page, selector: str) -> list:
@@ -142,7 +148,8 @@ def interact_02(page) -> None:
     submit(page, ".cvm-healing", "failures per instance per day", "6")
     page.wait_for_function("b => document.querySelector('.cvm-healing .cvm-summary').innerText !== b", arg=before)
     page.wait_for_function(
-        "n => document.querySelector('.cvm-healing .js-plotly-plot').data[0].x.length !== n", arg=points)
+        "n => document.querySelector('.cvm-healing .js-plotly-plot').data[0].x.length !== n", arg=points
+    )
     after = page.locator(".cvm-healing .cvm-summary").inner_text()
     submit(page, ".cvm-healing", "failures per instance per day", "-1")
     wait_text(page, ".cvm-healing .cvm-status", "must not be negative")
@@ -171,14 +178,18 @@ def interact_04(page) -> None:
     bars = page.evaluate("() => JSON.stringify(document.querySelector('.cvm-cost .js-plotly-plot').data.map(t => t.y))")
     submit(page, ".cvm-cost", "peak-to-average", "0.5")
     wait_text(page, ".cvm-cost .cvm-status", "peak-to-average")
-    assert page.evaluate(
-        "() => JSON.stringify(document.querySelector('.cvm-cost .js-plotly-plot').data.map(t => t.y))") == bars
+    assert (
+        page.evaluate("() => JSON.stringify(document.querySelector('.cvm-cost .js-plotly-plot').data.map(t => t.y))")
+        == bars
+    )
     # Autoscaling: the spike profile makes the VM fleet miss.
     before = page.locator(".cvm-loadsim .cvm-summary").inner_text()
     page.locator(".cvm-loadsim select").first.select_option("spike")
     page.wait_for_function("b => document.querySelector('.cvm-loadsim .cvm-summary').innerText !== b", arg=before)
-    assert "0 min of unmet demand (0 requests short) and the container" not in \
-        page.locator(".cvm-loadsim .cvm-summary").inner_text()  # the VM fleet now misses
+    assert (
+        "0 min of unmet demand (0 requests short) and the container"
+        not in page.locator(".cvm-loadsim .cvm-summary").inner_text()
+    )  # the VM fleet now misses
     # TCO: a longer migration moves the break-even.
     before = page.locator(".cvm-tco .cvm-summary").inner_text()
     submit(page, ".cvm-tco", "migration", "18")
@@ -281,8 +292,9 @@ def check_stored_lesson(page, server, name):
     """The committed lesson renders in JupyterLab before anything runs."""
     counts = stored(name)
     open_notebook(page, server, name, counts["cells"])
-    page.wait_for_function("n => document.querySelectorAll('.js-plotly-plot').length >= n",
-                           arg=counts["plots"], timeout=60_000)
+    page.wait_for_function(
+        "n => document.querySelectorAll('.js-plotly-plot').length >= n", arg=counts["plots"], timeout=60_000
+    )
     text = panel_text(page)
     assert "Error displaying widget" not in text
     assert "Quiz" in text
@@ -300,8 +312,9 @@ def check_run_all_then_interact(page, server, name):
     assert errors.count() == 0, errors.all_inner_texts()
     assert page.locator(".cvm-calculator").count() == counts["calculators"]
     assert page.locator(".cvm-quiz").count() == 1
-    page.wait_for_function("n => document.querySelectorAll('.cvm-calculator .js-plotly-plot').length == n",
-                           arg=counts["calculators"])
+    page.wait_for_function(
+        "n => document.querySelectorAll('.cvm-calculator .js-plotly-plot').length == n", arg=counts["calculators"]
+    )
     INTERACTIONS[name](page)
     # The quiz explains a chosen option.
     page.locator(".cvm-quiz .widget-radio-box label").first.click()
