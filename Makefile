@@ -55,13 +55,13 @@ lab: $(STAMP)
 	  --ServerApp.kernel_websocket_connection_class=widgets.labserver.NoDelayConnection $(LAB_ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser and not papermill" tests $(PYTEST_ARGS)
 
 nbval: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup lessons $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope lessons $(PYTEST_ARGS)
 
 run: $(STAMP)
 	$(BIN)/python -m tools.run_lessons --out build/run
@@ -93,8 +93,8 @@ lock: $(STAMP)
 	  --python-version 3.11 --no-header -o requirements.lock
 
 lint: $(STAMP)
-	$(BIN)/python -m ruff check widgets tests tools conftest.py
-	$(BIN)/python -m ruff format --check widgets tests tools conftest.py
+	$(BIN)/python -m ruff check widgets tests tools
+	$(BIN)/python -m ruff format --check widgets tests tools
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

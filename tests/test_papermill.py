@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import LESSONS
+from tests.conftest import LESSONS, per_lesson
 from tools.nb import check_parameters, parameter_sets, run_papermill
 from tools.student import strip_solutions
 
@@ -22,8 +22,8 @@ SETS = parameter_sets()
 #: Which check runs each parameter set (a new set must be given a run here).
 RUN_BY = {
     "defaults": "nbval on the committed lessons (pytest lessons/)",
-    "quick": "tests/test_restricted.py::test_lesson_runs_quick_with_the_network_cut_off",
-    "fallback": "tests/test_papermill.py::test_student_version_runs_its_fallbacks_and_asks_for_answers",
+    "quick": "tests/test_restricted.py::TestLessonNN::test_runs_quick_with_the_network_cut_off",
+    "fallback": "tests/test_papermill.py::TestLessonNN::test_student_version_runs_its_fallbacks_and_asks_for_answers",
 }
 pytestmark = [pytest.mark.papermill, pytest.mark.skipif(not LESSONS, reason="no lessons yet")]
 
@@ -42,8 +42,8 @@ def test_every_parameter_set_has_its_run():
     assert SETS["defaults"] == {} and SETS["fallback"] == {"live": "off"} and SETS["quick"] == {"quick": True}
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=[p.name for p in LESSONS])
-def test_student_version_runs_its_fallbacks_and_asks_for_answers(lesson, tmp_path: Path):
+def student_version_runs_its_fallbacks(lesson, tmp_path: Path):
+    """The student version runs with live='off' and quick=True, asks for answers and says it falls back."""
     student, removed = strip_solutions(nbformat.read(lesson, as_version=4))
     assert removed >= 2
     src = tmp_path / lesson.name
@@ -55,6 +55,9 @@ def test_student_version_runs_its_fallbacks_and_asks_for_answers(lesson, tmp_pat
     assert "Traceback" not in text
     assert "No answer yet" in text and "✔ Correct" not in text
     assert "live='off'" in text, "a fallback run must say that it shows the fallback"
+
+
+per_lesson(globals(), test_student_version_runs_its_fallbacks_and_asks_for_answers=student_version_runs_its_fallbacks)
 
 
 def test_unknown_or_mistyped_parameters_fail():

@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import LESSONS, ROOT
+from tests.conftest import LESSONS, ROOT, per_lesson
 from tests.procs import processes_with, wait_until_gone
 from tools.nb import parameter_sets
 from widgets.labs import cgrouplab, nslab, privlab, startup
@@ -95,8 +95,8 @@ NO_NET = can_isolate_network() if sys.platform.startswith("linux") else "network
 
 
 @pytest.mark.skipif(bool(NO_NET), reason=NO_NET or "-")
-@pytest.mark.parametrize("lesson", LESSONS, ids=[p.name for p in LESSONS])
-def test_lesson_runs_quick_with_the_network_cut_off(lesson, tmp_path):
+def offline_quick(lesson, tmp_path):
+    """The lesson runs with quick=True in a new network namespace that has loopback only."""
     out, before = tmp_path / lesson.name, snapshot()
     proc = subprocess.run(
         [
@@ -219,8 +219,8 @@ if not ROOT_ONLY and not PYTHON:
 
 
 @pytest.mark.skipif(bool(ROOT_ONLY), reason=ROOT_ONLY or "-")
-@pytest.mark.parametrize("lesson", LESSONS, ids=[p.name for p in LESSONS])
-def test_lesson_runs_as_an_ordinary_user(lesson):
+def as_an_ordinary_user(lesson):
+    """The lesson runs as an ordinary user (no root, no /dev/kvm, no cgroup writes), from a copy it may read."""
     user = learner()
     work = Path(tempfile.mkdtemp(prefix="cvm-learner-"))
     try:
@@ -264,6 +264,11 @@ def test_lesson_runs_as_an_ordinary_user(lesson):
         assert_nothing_left(before)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+per_lesson(
+    globals(), test_runs_quick_with_the_network_cut_off=offline_quick, test_runs_as_an_ordinary_user=as_an_ordinary_user
+)
 
 
 def _user_can_open_kvm(user: pwd.struct_passwd) -> bool:

@@ -21,7 +21,7 @@ SHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = find_chromium()
 REQUIRED = os.environ.get("COURSE_REQUIRE_BROWSER") == "1"
 LESSONS = [p.name for p in lesson_paths(ROOT / "lessons")]
-#: This file runs the even lessons; test_lab_odd.py runs the odd ones, so that `pytest -n 2 --dist loadgroup`
+#: This file runs the even lessons; test_lab_odd.py runs the odd ones, so that `pytest -n 2 --dist loadscope`
 #: gives the longest tests to both workers.
 EVEN = [n for n in LESSONS if int(n[:2]) % 2 == 0]
 

@@ -1,6 +1,6 @@
 """The odd lessons in real JupyterLab (test_lab.py runs the even ones and holds the checks).
 
-A second file so that ``pytest -n 2 --dist loadgroup`` runs the browser lessons on both workers; each file
+A second file so that ``pytest -n 2 --dist loadscope`` runs the browser lessons on both workers; each file
 starts its own JupyterLab server and Chromium (the fixtures below)."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from ..core import data, validate
 from ..models.envcheck import TOOLING, EnvReport, compare, declared_pins, normalize
 from .base import LIVE_MODES, Recording
 
-RECORDING = Recording("environment", "2026-11-26")
+RECORDING = Recording("environment", "2026-12-03")
 
 
 def lock_file() -> Path:

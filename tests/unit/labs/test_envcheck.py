@@ -18,7 +18,7 @@ def test_environment_report_live_and_recorded():
     live, why = envcheck.environment_report("auto")
     assert "Live" in why and live.consistent
     recorded, why = envcheck.environment_report("off")
-    assert "live='off'" in why and "2026-11-26" in why and recorded.consistent
+    assert "live='off'" in why and "2026-12-03" in why and recorded.consistent
     assert recorded.actual_from.startswith("the course's build machine")
     with pytest.raises(ValueError, match="live must be one of"):
         envcheck.environment_report("maybe")
@@ -28,7 +28,7 @@ def test_example_inventories_come_from_the_lock():
     lock = scanner.inventory_from_lock(envcheck_lab.LOCK)
     ex = scanner.EXAMPLE_IMAGES
     assert set(ex) == {"minimal", "full", "older"}
-    assert dict(ex["full"].inventory) == lock and len(lock) == 114
+    assert dict(ex["full"].inventory) == lock and len(lock) == 120
     assert set(ex["minimal"].inventory) == set(scanner.MINIMAL_PACKAGES)
     assert all(lock[n] == v for n, v in ex["minimal"].inventory.items())
     older = ex["older"].inventory

@@ -1,6 +1,6 @@
 """Image layers: storage with and without shared layers against VMs, pull time against a VM image copy,
 and the seeded 'which layers must be pulled?' practice. Hand-computed values, data read independently
-of widgets.data, hostile inputs through the models and the widgets."""
+of widgets.core.data, hostile inputs through the models and the widgets."""
 
 from __future__ import annotations
 

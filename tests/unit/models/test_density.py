@@ -16,7 +16,7 @@ from widgets.models.density import DEFAULT_PLATFORMS, density, overhead
 
 
 def read_csv(name: str) -> dict[str, dict[str, str]]:
-    """A data file read with the csv module alone (independent of widgets.data)."""
+    """A data file read with the csv module alone (independent of widgets.core.data)."""
     with open(data.data_dir() / name, encoding="utf-8", newline="") as fh:
         return {row["id"]: row for row in csv.DictReader(fh)}
 

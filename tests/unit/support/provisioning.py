@@ -18,6 +18,6 @@ NUMERIC = [
 
 
 def read_csv(name: str) -> dict[str, dict[str, str]]:
-    """A data file read with the csv module alone (independent of widgets.data)."""
+    """A data file read with the csv module alone (independent of widgets.core.data)."""
     with open(data.data_dir() / name, encoding="utf-8", newline="") as fh:
         return {row["id"]: row for row in csv.DictReader(fh)}

@@ -32,7 +32,7 @@ from widgets.ui.theme import COLORS
 
 
 def csv_rows() -> dict[str, dict[str, str]]:
-    """data/cloud_prices.csv read with the csv module alone (independent of widgets.data)."""
+    """data/cloud_prices.csv read with the csv module alone (independent of widgets.core.data)."""
     with open(data.data_dir() / "cloud_prices.csv", encoding="utf-8", newline="") as fh:
         return {row["id"]: row for row in csv.DictReader(fh)}
 

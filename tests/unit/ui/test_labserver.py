@@ -67,7 +67,7 @@ def test_make_lab_the_browser_tests_and_binder_use_the_settings():
     for name, value in labserver.LAB_ENV.items():  # the kernels' environment, unless the learner set it
         assert f"{name}=$${{{name}:-{value}}} $(BIN)/jupyter lab" in recipe
     browser_lab = (ROOT / "tools" / "browser.py").read_text()
-    assert "SERVER_FLAG]" in browser_lab and "dict(LAB_ENV, **os.environ)" in browser_lab
+    assert "            SERVER_FLAG,\n" in browser_lab and "dict(LAB_ENV, **os.environ)" in browser_lab
     post = (ROOT / "postBuild").read_text()
     blob = json.loads(re.search(r"'(\{.*\})'", post).group(1))
     assert blob["ServerApp"]["kernel_websocket_connection_class"] == "widgets.labserver.NoDelayConnection"

@@ -26,7 +26,7 @@ FIRECRACKER_GIB = 5 / 1024  # 0.0048828125
 
 
 def read_csv(name: str) -> dict[str, dict[str, str]]:
-    """A data file read with the csv module alone (independent of widgets.data)."""
+    """A data file read with the csv module alone (independent of widgets.core.data)."""
     with open(data.data_dir() / name, encoding="utf-8", newline="") as fh:
         return {row["id"]: row for row in csv.DictReader(fh)}
 
