@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlparse
 import nbformat
 import pytest
 
-from tools.browser import CHROMIUM_ARGS, find_chromium
 from tools import site
+from tools.browser import CHROMIUM_ARGS, find_chromium
 from tools.nb import WIDGET_VIEW
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools.browser import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
 from tests.browser.sweep import sweep_and_record
+from tools.browser import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "build" / "screenshots"

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from tools.browser import find_chromium
 from tools import latency
+from tools.browser import find_chromium
 
 REQUIRED = os.environ.get("COURSE_REQUIRE_BROWSER") == "1"
 pytestmark = pytest.mark.browser
