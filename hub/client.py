@@ -89,7 +89,10 @@ class Learner:
             data = ""
         req = HTTPRequest(self.base + path, method=method, headers=headers, body=data, follow_redirects=False,
                           request_timeout=timeout, connect_timeout=30)
-        response = await AsyncHTTPClient().fetch(req, raise_error=False)  # the client of the running loop
+        try:
+            response = await AsyncHTTPClient().fetch(req, raise_error=False)  # the client of the running loop
+        except HTTPClientError as exc:  # a time-out (599): say which request
+            raise TimeoutError(f"{method} {path} got no answer within {timeout:.0f} s ({exc})") from None
         self._keep_cookies(response)
         if raise_error and response.code >= 400:
             raise HTTPClientError(response.code, f"{method} {path}: {response.body[:500]!r}", response)
@@ -99,7 +102,7 @@ class Learner:
     async def login(self) -> None:
         """Log in through the login form (the first login sets the password), then get an API token."""
         await self.request("GET", "/hub/login", auth="none")
-        reply = await self.request("POST", "/hub/login?next=", auth="none", raise_error=False,
+        reply = await self.request("POST", "/hub/login?next=", auth="none", raise_error=False, timeout=600,
                                    form={"username": self.name, "password": self.password,
                                          "_xsrf": self.cookies.get("_xsrf", "")})
         if reply.code != 302:
@@ -114,7 +117,7 @@ class Learner:
     async def start(self, timeout_s: float = 600.0) -> float:
         """Start the learner's server and wait until it answers; return the seconds it took."""
         t0 = time.perf_counter()
-        reply = await self.request("POST", f"/hub/api/users/{self.name}/server", raise_error=False)
+        reply = await self.request("POST", f"/hub/api/users/{self.name}/server", raise_error=False, timeout=600)
         if reply.code >= 400 and reply.code != 400:  # 400: already running
             raise RuntimeError(f"start of {self.name} refused: {reply.code} {spawn_message(reply.body)}")
         await self.wait_ready(timeout_s, t0)
@@ -152,7 +155,7 @@ class Learner:
     async def open_session(self, notebook: str) -> tuple[str, str]:
         """A session for ``notebook`` (path in the learner's home), as JupyterLab makes when it opens one."""
         reply = await self.server_api("POST", "sessions", {"path": notebook, "type": "notebook", "name": "",
-                                                           "kernel": {"name": "python3"}})
+                                                           "kernel": {"name": "python3"}}, timeout=600)
         session = json.loads(reply.body)
         return session["id"], session["kernel"]["id"]
 
@@ -163,7 +166,7 @@ class Learner:
         url = (self.base.replace("http", "ws", 1) + f"/user/{self.name}/api/kernels/{kernel_id}/channels"
                f"?session_id={uuid.uuid4().hex}")
         conn = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {self.token}"},
-                                                   connect_timeout=60, request_timeout=60))
+                                                   connect_timeout=300, request_timeout=300))
         return KernelChannel(conn)
 
     async def execute(self, kernel_id: str, code: str, timeout_s: float = CELL_TIMEOUT_S) -> list[dict]:

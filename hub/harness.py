@@ -34,7 +34,10 @@ def free_port() -> int:
 
 class HubProcess:
     def __init__(self, mem_limit: str = "1G", idle_timeout: int = 3600, signup: str = "open",
-                 cull_every: int = 0, extra_env: dict[str, str] | None = None, timeout_s: float = 120.0) -> None:
+                 cull_every: int = 0, extra_env: dict[str, str] | None = None, timeout_s: float = 120.0,
+                 python: str = "") -> None:
+        """``python``: start as ``make hub`` does (``<python> -m hub.run``: the installer's check, then the hub in
+        its environment); by default the hub's environment starts it directly (``hub.run --serve``)."""
         tag = secrets.token_hex(2)
         self.prefix = f"cvm-t{tag}-"
         # Beside a real hub's state (not in /tmp, which each learner has a private one of).
@@ -59,7 +62,8 @@ class HubProcess:
         self._uids: set[int] = set()
         self.log_path = self.state.parent / f"{self.state.name}.log"
         self.log = open(self.log_path, "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen([str(self.settings.python), "-m", "hub.run", "--serve"], cwd=str(ROOT), env=env,
+        cmd = [python, "-m", "hub.run"] if python else [str(self.settings.python), "-m", "hub.run", "--serve"]
+        self.proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout_s
         while True:
@@ -93,6 +97,10 @@ class HubProcess:
         return cgroups.LearnerCgroup(self.support, self.system_user(name))
 
     def close(self) -> None:
+        try:
+            proxy = int((self.state / "proxy.pid").read_text().strip())
+        except (OSError, ValueError):
+            proxy = 0
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
@@ -100,6 +108,19 @@ class HubProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while proxy and time.monotonic() < deadline:  # the proxy leaves after the hub (its own session)
+            try:
+                os.kill(proxy, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            if proxy:
+                try:
+                    os.kill(proxy, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
         for account in hub_accounts(self.prefix):
             self._uids.add(account.pw_uid)
             remove_account(account)

@@ -168,10 +168,15 @@ def install_proxy(hub_dir: Path) -> Path:
 
 
 def install(hub_dir: Path | None = None) -> None:
+    """Install (or check) the proxy and the environment; one installer at a time (parallel test workers)."""
+    import fcntl
+
     hub_dir = hub_dir or from_env().hub_dir
     hub_dir.mkdir(parents=True, exist_ok=True)
-    install_proxy(hub_dir)
-    install_env(hub_dir)
+    with open(hub_dir / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        install_proxy(hub_dir)
+        install_env(hub_dir)
 
 
 def main() -> int:
