@@ -1,6 +1,7 @@
 # JupyterHub configuration of the course's workshop hub (started by `make hub`, i.e. `python -m hub.run`).
 # Settings come from HUB_* environment variables: see hub/settings.py and instructor/hub.md.
 # ruff: noqa: F821  (JupyterHub provides get_config)
+import os
 import sys
 from pathlib import Path
 
@@ -53,23 +54,39 @@ c.Spawner.args = [SERVER_FLAG, "--LabApp.news_url=None",
 c.Spawner.environment = {**LAB_ENV, "JUPYTER_PREFER_ENV_PATH": "1"}
 c.Spawner.default_url = "/lab/tree/lessons/00-start-here.ipynb"
 c.Spawner.notebook_dir = "~"
-# A room of learners starting at once on a small server: give a start time to finish.
-c.Spawner.start_timeout = 300
-c.Spawner.http_timeout = 240
+# A room starting at once on a small server: 30 servers starting together on 2 cores took more than 4 minutes
+# (make bench-hub; a JupyterLab server's start is CPU-bound), so starts get 10 minutes before they count as failed.
+c.Spawner.start_timeout = 600
+c.Spawner.http_timeout = 600
 c.Spawner.poll_interval = 10
 c.JupyterHub.concurrent_spawn_limit = 100
 # A visit to a stopped (or crashed) server starts it again after 2 s.
 c.JupyterHub.implicit_spawn_seconds = 2
 
-# The idle culler stops servers without activity for HUB_IDLE_TIMEOUT seconds.
-c.JupyterHub.services = [{
-    "name": "idle-culler",
-    "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={s.idle_timeout}",
-                f"--cull-every={s.cull_every}", "--concurrency=5"],
-}]
-c.JupyterHub.load_roles = [{
-    "name": "idle-culler",
-    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
-    "services": ["idle-culler"],
-}]
+# The idle culler stops servers without activity for HUB_IDLE_TIMEOUT seconds; the "lessons" page gives a
+# learner a fresh copy of a lesson (hub/lessons_service.py).
+c.JupyterHub.services = [
+    {
+        "name": "idle-culler",
+        "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={s.idle_timeout}",
+                    f"--cull-every={s.cull_every}", "--concurrency=5"],
+    },
+    {
+        "name": "lessons",
+        "url": f"http://127.0.0.1:{s.lessons_port}",
+        "command": [sys.executable, "-m", "hub.lessons_service"],
+        "cwd": str(Path(__file__).resolve().parent.parent),
+        "environment": {**{k: v for k, v in os.environ.items() if k.startswith("HUB_")},
+                        "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        "oauth_no_confirm": True,
+    },
+]
+c.JupyterHub.load_roles = [
+    {
+        "name": "idle-culler",
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        "services": ["idle-culler"],
+    },
+    {"name": "user", "scopes": ["self", "access:services!service=lessons"]},
+]
 c.JupyterHub.last_activity_interval = 60

@@ -420,3 +420,25 @@ def test_edited_lessons_are_kept_deleted_ones_come_back(room):
     assert len(kept) == 1 and kept[0].read_text() == "my own notes"
     assert (home / "notes.txt").read_text() == "other work"
     assert kept[0].stat().st_uid == room.hub.account("bob").pw_uid
+
+
+def test_a_learner_gets_a_lesson_back_from_the_lessons_page(room):
+    """The hub's 'lessons' service: a fresh copy on request, the learner's own copy renamed beside it; it acts
+    only on the caller's own lessons."""
+    home = Path(room.hub.account("bob").pw_dir, "lessons")
+    broken = home / "02-container-engines.ipynb"
+    broken.write_text("{ not a notebook")
+    a_copy = Path(room.hub.account("ann").pw_dir, "lessons", "02-container-engines.ipynb")
+    a_before = a_copy.read_bytes()
+    page = run(room.b.request("GET", "/services/lessons/"))
+    text = page.body.decode()
+    assert page.code == 200 and "02-container-engines.ipynb" in text and "edited" in text, text[:500]
+    reply = run(room.b.request("POST", "/services/lessons/api/restore", {"lesson": broken.name}))
+    message = json.loads(reply.body)["message"]
+    assert "your copy is now lessons/02-container-engines_" in message, message
+    assert broken.read_bytes() == (room.hub.settings.lessons / broken.name).read_bytes()
+    kept = sorted(home.glob("02-container-engines_*.ipynb"))
+    assert kept and kept[-1].read_text() == "{ not a notebook"
+    assert a_copy.read_bytes() == a_before  # ann's lessons are untouched
+    reply = run(room.b.request("POST", "/services/lessons/api/restore", {"lesson": "../../etc/passwd"}))
+    assert "not one of the course's lessons" in json.loads(reply.body)["message"]
