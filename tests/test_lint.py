@@ -1,4 +1,4 @@
-"""The package, tests and tools pass ruff (the style the project keeps)."""
+"""The package, tests, tools and the workshop hub pass ruff (the style the project keeps)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,6 @@ def test_ruff_is_clean(root):
     if shutil.which("ruff") is None and subprocess.run([sys.executable, "-m", "ruff", "--version"],
                                                        capture_output=True, check=False).returncode:
         raise AssertionError("ruff is not installed: run make install")
-    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "widgets", "tests", "tools"],
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "widgets", "tests", "tools", "hub"],
                           cwd=root, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr

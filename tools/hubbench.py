@@ -68,6 +68,7 @@ class RoomRun:
     hub_ms: list[float]
     wall_s: float
     peak_used_mb: float
+    load: float = 0.0  # the machine's 1-minute load average when the room finished (others' work shows here)
 
     @property
     def ok(self) -> list[LearnerRun]:
@@ -142,7 +143,7 @@ async def room(hub, n: int, tag: str) -> RoomRun:
     await asyncio.gather(*tasks)
     done.set()
     await watcher
-    return RoomRun(n, runs, hub_ms, wall, peak[0])
+    return RoomRun(n, runs, hub_ms, wall, peak[0], os.getloadavg()[0])
 
 
 def run_size(n: int) -> RoomRun:
@@ -168,8 +169,8 @@ def table(alone: RoomRun, rooms: list[RoomRun]) -> str:
     base = lesson_total(a)
     lines = ["| learners | spawn median (s) | spawn p95 (s) | lessons 00+02 median (s) | p95 (s) | p95 / alone | "
              "server RSS (MB) | lesson-00 kernel (MB) | server + kernel (MB) | lesson-02 kernel (MB) | "
-             "launcher (MB) | failures | hub API median / p95 (ms) | peak memory used (GB) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "launcher (MB) | failures | hub API median / p95 (ms) | peak memory used (GB) | load average |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in [alone, *rooms]:
         ok = r.ok
         spawn = [x.spawn_s for x in ok]
@@ -183,7 +184,7 @@ def table(alone: RoomRun, rooms: list[RoomRun]) -> str:
             f"| {r.n}{' (alone)' if r is alone else ''} | {med(spawn):.1f} | {p95(spawn):.1f} | {med(lesson):.1f} | "
             f"{p95(lesson):.1f} | {p95(lesson) / base:.1f}× | {med(server):.0f} | {med(k0):.0f} | {med(pair):.0f} | "
             f"{med(k2):.0f} | {med(launcher):.0f} | {len(r.learners) - len(ok)} | "
-            f"{med(r.hub_ms):.0f} / {p95(r.hub_ms):.0f} | {r.peak_used_mb / 1024:.1f} |")
+            f"{med(r.hub_ms):.0f} / {p95(r.hub_ms):.0f} | {r.peak_used_mb / 1024:.1f} | {r.load:.0f} |")
     return "\n".join(lines)
 
 
