@@ -21,6 +21,7 @@ ROOT_FLAG  := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 NO_BROWSER := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
 
 .PHONY: help install lab test test-fast nbval run notebooks student html schedule check bench latency lock lint clean
+.PHONY: hub hub-stop hub-reset hub-check bench-hub bench-hub-memory
 
 help:
 	@echo "make lab        start JupyterLab on $(FIRST_LESSON) (installs first)"
@@ -34,7 +35,10 @@ help:
 	@echo "make check      the one-minute setup check (PASS/FAIL per item)"
 	@echo "make bench      run the benchmarks and print their figures"
 	@echo "make latency    browser round trip per calculator of every lesson (median, p95) into build/latency.md"
-	@echo "make lock       re-resolve requirements.lock from pyproject.toml"
+	@echo "make lock       re-resolve requirements.lock (and hub/requirements.lock) from pyproject.toml"
+	@echo "make hub        the workshop hub: JupyterHub for a room on this Linux server (root; installs first)"
+	@echo "make hub-stop   stop the hub (and every learner's server);  make hub-reset  remove its learners and state"
+	@echo "make bench-hub  how many learners this server holds: 10, 20, 30 at once into build/hub-bench.md"
 	@echo "make clean      remove .venv, build/ and caches"
 
 $(BIN)/python:
@@ -91,10 +95,33 @@ lock: $(STAMP)
 	$(BIN)/python -m uv --version >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet uv
 	$(BIN)/python -m uv pip compile pyproject.toml --extra test --universal \
 	  --python-version 3.11 --no-header -o requirements.lock
+	$(BIN)/python -m uv pip compile pyproject.toml --extra hub --universal -c requirements.lock \
+	  --python-version 3.11 --no-header -o hub/requirements.lock
 
 lint: $(STAMP)
-	$(BIN)/python -m ruff check widgets tests tools
-	$(BIN)/python -m ruff format --check widgets tests tools
+	$(BIN)/python -m ruff check widgets tests tools hub
+	$(BIN)/python -m ruff format --check widgets tests tools hub
+
+# -- the workshop hub (hub/, instructor/hub.md): JupyterHub on one Linux server, as root --------------------
+# `make hub` installs JupyterHub and its proxy into build/hub (HUB_DIR) the first time, then runs the hub in the
+# foreground; HUB_* variables (hub/settings.py) change its address, limits and culler.
+hub: $(STAMP)
+	@$(BIN)/python -m hub.run
+
+hub-stop: $(STAMP)
+	@$(BIN)/python -m hub.run --stop
+
+hub-reset: $(STAMP)
+	@$(BIN)/python -m hub.run --reset
+
+hub-check: $(STAMP)
+	@$(BIN)/python -m hub.run --check
+
+bench-hub: $(STAMP)
+	$(BIN)/python -m tools.hubbench
+
+bench-hub-memory: $(STAMP)
+	$(BIN)/python -m tools.hubmemory
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -1,4 +1,4 @@
-"""The package, tests and tools pass ruff, its checks and its formatter (the style the project keeps)."""
+"""The package, tests, tools and the workshop hub pass ruff: its checks and its formatter."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def test_ruff_is_clean(root):
         raise AssertionError("ruff is not installed: run make install")
     for command in (["check"], ["format", "--check"]):
         proc = subprocess.run(
-            [sys.executable, "-m", "ruff", *command, "widgets", "tests", "tools"],
+            [sys.executable, "-m", "ruff", *command, "widgets", "tests", "tools", "hub"],
             cwd=root,
             capture_output=True,
             text=True,

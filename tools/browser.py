@@ -130,7 +130,27 @@ class LabServer:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def open_notebook(page, server: LabServer, name: str, n_cells: int, timeout_ms: int = 90_000) -> None:
+class HubLab:
+    """A learner's JupyterLab reached through a JupyterHub (the course's workshop hub, ``make hub``), shaped like
+    :class:`LabServer` for :func:`open_notebook` and :func:`run_all`: log in at the hub's login page, then open
+    notebooks by their path in the learner's home."""
+
+    def __init__(self, hub_url: str, name: str) -> None:
+        self.url, self.name = hub_url.rstrip("/"), name
+
+    def login(self, page, password: str, timeout_ms: int = 300_000) -> None:
+        """Log in (the first login sets the password) and wait for the learner's JupyterLab to open."""
+        page.goto(f"{self.url}/hub/login", timeout=timeout_ms)
+        page.fill("input#username_input", self.name)
+        page.fill("input#password_input", password)
+        page.click("#login_submit")
+        page.wait_for_url(f"**/user/{self.name}/lab**", timeout=timeout_ms)
+
+    def lab_url(self, notebook: str) -> str:
+        return f"{self.url}/user/{self.name}/lab/tree/{notebook}?reset"
+
+
+def open_notebook(page, server: LabServer | HubLab, name: str, n_cells: int, timeout_ms: int = 90_000) -> None:
     """Open a notebook and wait until all its cells are in the page and the kernel is idle."""
     page.goto(server.lab_url(name), timeout=timeout_ms)
     page.wait_for_function(
