@@ -73,7 +73,7 @@ def mb(x: float) -> str:
 
 
 def _inputs(memory_mb: object, bandwidth_mbps: object, dirty_rate_mb_s: object, wws_mb: object) -> tuple[float, ...]:
-    m = validate.number("memory", memory_mb, minimum=1, maximum=16e6, unit="MB")
+    m = validate.number("memory", memory_mb, minimum=PAGE_MB, maximum=16e6, unit="MB")  # at least one page
     b = validate.number("link bandwidth", bandwidth_mbps, minimum=0, maximum=1e7, unit="Mbit/s")
     if b == 0:
         raise ValueError("link bandwidth must be more than 0 Mbit/s: with no bandwidth nothing is ever sent")
