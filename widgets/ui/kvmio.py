@@ -6,7 +6,7 @@ import html
 
 import plotly.graph_objects as go
 
-from ..labs.kvmio import IoLab, io_lab, io_sweep, recorded_sweep, send
+from ..labs.kvmio import IoLab, Ring, io_lab, io_sweep, recorded_sweep, send
 from ..labs.kvmvm import kvm_backend
 from ..models.guestio import MAX_MESSAGE, PATHS, QUEUE_SIZE, doorbells, expected_exits, sample_message
 from ..models.iopaths import Sweep, crossover, fit_costs
@@ -18,6 +18,7 @@ from .theme import COLORS
 #: uses with them (one import per topic in a lesson).
 __all__ = [
     "IoLabCalculator",
+    "Ring",
     "costs_sentence",
     "crossover",
     "doorbells",
