@@ -128,7 +128,7 @@ def interact_01(page) -> None:
     wait_text(page, ".cvm-trap-explorer .cvm-summary", "behaved exactly")
     # KVM lab: a shorter message, fewer exits.
     submit(page, ".cvm-kvm-lab", "message", "Hi")
-    wait_text(page, ".cvm-kvm-lab .cvm-summary", "with 3 VM exits")
+    wait_text(page, ".cvm-kvm-lab .cvm-summary", "with 3 exits to user space")
     # Sizing: a host with 8 cores holds fewer VMs; nonsense keeps the figure.
     submit(page, ".cvm-sizing", "host cores", "8")
     wait_text(page, ".cvm-sizing .cvm-summary", "4 VMs fit")

@@ -89,7 +89,7 @@ def kvm_capability() -> Capability:
         status.usable,
         status.reason,
         status.how_to_enable,
-        ("01 a hypervisor in Python", "07 startup of a KVM guest"),
+        ("01 a hypervisor in Python", "01 emulated vs ring I/O", "01 dirty-page logging", "07 startup of a KVM guest"),
     )
 
 

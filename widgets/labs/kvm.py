@@ -1,12 +1,15 @@
 """A real hypervisor in a page of Python, on Linux's /dev/kvm.
 
-KVM does the hard part (entering guest mode with Intel VT-x / AMD-V); a hypervisor
-asks it, with ``ioctl`` calls, for a VM, guest memory and a virtual CPU, runs the
-CPU in a loop and handles each *VM exit*. :func:`build_guest` hand-assembles a
-16-bit real-mode guest that prints with ``out`` to port 0x3f8 and stops with
-``hlt``; :func:`run_guest` runs it with only ``os``, ``fcntl``, ``mmap``, ``ctypes``
-and ``struct``. Times are measured (``time.perf_counter``). Numbers and structures
-mirror ``include/uapi/linux/kvm.h`` and ``arch/x86/include/uapi/asm/kvm.h``.
+KVM does the hard part (entering guest mode with Intel VT-x / AMD-V, or with PVM where the machine is
+itself a VM without nested hardware virtualisation); a hypervisor asks it, with ``ioctl`` calls, for a VM,
+guest memory and a virtual CPU, runs the CPU in a loop and handles each *exit to user space*: each return
+from ``KVM_RUN``. Most hardware VM exits (a fault on guest memory that KVM maps in, an external interrupt,
+instructions KVM emulates) are handled inside the kernel and never return to this loop; only those the
+kernel hands to the VMM do (I/O to a port nobody in the kernel claimed, MMIO outside guest RAM, HLT).
+:func:`build_guest` hand-assembles a 16-bit real-mode guest that prints with ``out`` to port 0x3f8 and
+stops with ``hlt``; :func:`run_guest` runs it with only ``os``, ``fcntl``, ``mmap``, ``ctypes`` and
+``struct``. Times are measured (``time.perf_counter``). The structures and ioctl numbers are in
+:mod:`widgets.labs.kvmabi`.
 """
 
 from __future__ import annotations
@@ -33,6 +36,22 @@ from ..models.guest import (
     GuestRun,
     build_guest,
     disassemble,
+)
+from .kvmabi import (
+    KVM_CREATE_VCPU,
+    KVM_CREATE_VM,
+    KVM_EXIT_IO_OUT,
+    KVM_GET_API_VERSION,
+    KVM_GET_SREGS,
+    KVM_GET_VCPU_MMAP_SIZE,
+    KVM_RUN,
+    KVM_SET_REGS,
+    KVM_SET_SREGS,
+    KVM_SET_USER_MEMORY_REGION,
+    MemoryRegion,
+    Regs,
+    RunHeader,
+    Sregs,
 )
 
 #: The lesson-facing API of this topic: its own names and, re-exported, the names a lesson uses with them
@@ -61,107 +80,6 @@ __all__ = [
 KVM_DEVICE = "/dev/kvm"
 KVM_API_VERSION = 12  # the only stable KVM API version since Linux 2.6.22
 _PLATFORM = sys.platform  # a module attribute so tests can pretend to be macOS
-
-
-# ctypes mirrors of the kernel's structures (field order and sizes must match exactly).
-_U8, _U16, _U32, _U64 = ctypes.c_uint8, ctypes.c_uint16, ctypes.c_uint32, ctypes.c_uint64
-
-
-class _Segment(ctypes.Structure):  # struct kvm_segment: one segment register, 24 bytes
-    _fields_ = [("base", _U64), ("limit", _U32), ("selector", _U16)] + [
-        (f, _U8) for f in ("type", "present", "dpl", "db", "s", "l", "g", "avl", "unusable", "padding")
-    ]
-
-
-class _Dtable(ctypes.Structure):  # struct kvm_dtable: GDTR/IDTR, 16 bytes
-    _fields_ = [("base", _U64), ("limit", _U16), ("padding", _U16 * 3)]
-
-
-class _Sregs(ctypes.Structure):  # struct kvm_sregs: segment and control registers, 312 bytes
-    _fields_ = (
-        [(s, _Segment) for s in ("cs", "ds", "es", "fs", "gs", "ss", "tr", "ldt")]
-        + [("gdt", _Dtable), ("idt", _Dtable)]
-        + [(r, _U64) for r in ("cr0", "cr2", "cr3", "cr4", "cr8", "efer", "apic_base")]
-        + [("interrupt_bitmap", _U64 * 4)]
-    )  # (KVM_NR_INTERRUPTS + 63) / 64
-
-
-class _Regs(ctypes.Structure):  # struct kvm_regs: general registers, RIP, RFLAGS; 144 bytes
-    _fields_ = [
-        (r, _U64)
-        for r in (
-            "rax",
-            "rbx",
-            "rcx",
-            "rdx",
-            "rsi",
-            "rdi",
-            "rsp",
-            "rbp",
-            "r8",
-            "r9",
-            "r10",
-            "r11",
-            "r12",
-            "r13",
-            "r14",
-            "r15",
-            "rip",
-            "rflags",
-        )
-    ]
-
-
-class _MemoryRegion(ctypes.Structure):  # struct kvm_userspace_memory_region, 32 bytes
-    _fields_ = [
-        ("slot", _U32),
-        ("flags", _U32),
-        ("guest_phys_addr", _U64),
-        ("memory_size", _U64),
-        ("userspace_addr", _U64),
-    ]
-
-
-class _RunIo(ctypes.Structure):  # kvm_run's exit union, as its ``io`` member (KVM_EXIT_IO)
-    _fields_ = [
-        ("direction", _U8),
-        ("size", _U8),
-        ("port", _U16),
-        ("count", _U32),
-        ("data_offset", _U64),
-    ]  # where the data is, in bytes from the start of kvm_run
-
-
-class _RunHeader(ctypes.Structure):  # struct kvm_run up to its exit union (byte 32) as ``io``
-    _fields_ = [
-        ("request_interrupt_window", _U8),
-        ("immediate_exit", _U8),
-        ("padding1", _U8 * 6),
-        ("exit_reason", _U32),
-        ("ready_for_interrupt_injection", _U8),
-        ("if_flag", _U8),
-        ("flags", _U16),
-        ("cr8", _U64),
-        ("apic_base", _U64),
-        ("io", _RunIo),
-    ]
-
-
-def _ioc(direction: int, nr: int, size: int) -> int:
-    """Linux ``_IOC``: direction (0 none, 1 write, 2 read) | size | type 0xAE (KVMIO) | nr."""
-    return (direction << 30) | (size << 16) | (0xAE << 8) | nr
-
-
-KVM_GET_API_VERSION = _ioc(0, 0x00, 0)  # 0xAE00
-KVM_CREATE_VM = _ioc(0, 0x01, 0)  # 0xAE01
-KVM_GET_VCPU_MMAP_SIZE = _ioc(0, 0x04, 0)  # 0xAE04
-KVM_CREATE_VCPU = _ioc(0, 0x41, 0)  # 0xAE41
-KVM_SET_USER_MEMORY_REGION = _ioc(1, 0x46, ctypes.sizeof(_MemoryRegion))  # 0x4020AE46
-KVM_RUN = _ioc(0, 0x80, 0)  # 0xAE80
-KVM_SET_REGS = _ioc(1, 0x82, ctypes.sizeof(_Regs))  # 0x4090AE82
-KVM_GET_SREGS = _ioc(2, 0x83, ctypes.sizeof(_Sregs))  # 0x8138AE83
-KVM_SET_SREGS = _ioc(1, 0x84, ctypes.sizeof(_Sregs))  # 0x4138AE84
-KVM_EXIT_IO_OUT = 1  # kvm_run.io.direction of an ``out`` instruction
 
 
 class KvmUnavailable(RuntimeError):
@@ -244,7 +162,7 @@ def kvm_status(device: str = KVM_DEVICE) -> KvmStatus:
 
 
 @contextlib.contextmanager
-def _alarm(timeout_s: float) -> Iterator[list[bool]]:
+def alarm(timeout_s: float) -> Iterator[list[bool]]:
     """Arm SIGALRM: yields ``[expired]``; the signal makes a blocked KVM_RUN return EINTR.
 
     It repeats every 50 ms so a signal landing between two KVM_RUN calls is not lost.
@@ -286,33 +204,34 @@ def _hypervisor(code: bytes, timeout_s: float, max_exits: int, device: str) -> G
         view = ctypes.c_char.from_buffer(memory)  # to learn the memory's host address;
         host_address = ctypes.addressof(view)
         del view  # a live view would stop the mmap from being closed
-        ioctl(vm, KVM_SET_USER_MEMORY_REGION, _MemoryRegion(
+        ioctl(vm, KVM_SET_USER_MEMORY_REGION, MemoryRegion(
             slot=0, guest_phys_addr=0, memory_size=GUEST_MEMORY_SIZE, userspace_addr=host_address))
         # 4. One virtual CPU; its kvm_run area is memory shared with the kernel.
         vcpu = ioctl(vm, KVM_CREATE_VCPU, 0)
         cleanup.callback(os.close, vcpu)
         run = cleanup.enter_context(mmap.mmap(vcpu, ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0)))
         # 5. Real mode: code segment base 0, so CS:IP = 0:LOAD_ADDRESS is our code.
-        sregs = _Sregs()
+        sregs = Sregs()
         ioctl(vcpu, KVM_GET_SREGS, sregs, True)
         sregs.cs.base, sregs.cs.selector = 0, 0
         ioctl(vcpu, KVM_SET_SREGS, sregs)
-        ioctl(vcpu, KVM_SET_REGS, _Regs(rip=LOAD_ADDRESS, rflags=0x2))  # bit 1 is always 1
+        ioctl(vcpu, KVM_SET_REGS, Regs(rip=LOAD_ADDRESS, rflags=0x2))  # bit 1 is always 1
         t_setup = time.perf_counter()
-        # 6. Run the vCPU until it halts; each return from KVM_RUN is one VM exit.
-        expired = cleanup.enter_context(_alarm(timeout_s))
+        # 6. Run the vCPU until it halts; each return from KVM_RUN is one exit to user space
+        #    (the kernel handles most hardware exits itself and never returns here for them).
+        expired = cleanup.enter_context(alarm(timeout_s))
         while True:
             if expired[0]:
                 reason = f"timed out after {timeout_s:g} s: the guest never halted (endless loop?)"
                 break
             if total >= max_exits:
-                reason = f"exit limit reached after {max_exits} exits: the guest never halted"
+                reason = f"exit limit reached after {max_exits} exits to user space: the guest never halted"
                 break
             try:
                 ioctl(vcpu, KVM_RUN, 0)
             except InterruptedError:  # the alarm signal interrupted KVM_RUN
                 continue
-            head = _RunHeader.from_buffer_copy(run)
+            head = RunHeader.from_buffer_copy(run)
             name = EXIT_REASONS.get(head.exit_reason, f"UNKNOWN_{head.exit_reason}")
             exits[name], total = exits.get(name, 0) + 1, total + 1
             note = ": the guest halted" if name == "HLT" else ""
@@ -343,7 +262,7 @@ def _hypervisor(code: bytes, timeout_s: float, max_exits: int, device: str) -> G
 def run_guest(
     code: bytes | None = None, *, timeout_s: float = 2.0, max_exits: int = 10_000, device: str = KVM_DEVICE
 ) -> GuestRun:
-    """Run a real-mode guest on KVM and report its output and VM exits.
+    """Run a real-mode guest on KVM and report its output and its exits to user space.
 
     The timeout is a ``signal.setitimer`` alarm: the signal interrupts KVM_RUN
     (EINTR), so an endless guest cannot hang the lesson. Python handles signals
@@ -356,7 +275,7 @@ def run_guest(
     timeout_s : float
         Wall-clock limit in seconds, more than 0 and at most 60.
     max_exits : int
-        Stop after this many VM exits (1 to 10_000_000).
+        Stop after this many exits to user space (1 to 10_000_000).
     device : str
         Path of the KVM device.
 

@@ -50,7 +50,7 @@ class GuestRun:
     Attributes
     ----------
     output, exits, total_exits : str, dict[str, int], int
-        Text written to the serial port; VM exits by reason (``{"IO": 24, "HLT": 1}``); sum.
+        Text written to the serial port; exits to user space by reason (``{"IO": 24, "HLT": 1}``); sum.
     halted, stopped_reason, log : bool, str, tuple[str, ...]
         Ran ``hlt``?; ``"halted"`` or why it was stopped; the first LOG_LIMIT exits.
     setup_ms, run_ms, total_ms : float | None
@@ -80,9 +80,9 @@ def build_guest(message: str = "Hello from a KVM guest!\n", *, add: tuple[int, i
 
         BA F8 03   mov dx, 0x3f8   DX = the serial port
         B0 48      mov al, 'H'     AL = the character to print
-        EE         out dx, al      write AL to port DX: one VM exit (IO)
+        EE         out dx, al      write AL to port DX: one exit to user space (IO)
         04 05      add al, 5       the guest's own arithmetic (``add`` only)
-        F4         hlt             stop the CPU: one VM exit (HLT)
+        F4         hlt             stop the CPU: one exit to user space (HLT)
 
     Parameters
     ----------

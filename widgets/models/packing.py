@@ -7,7 +7,8 @@ service has a base level (``base_cores`` times a seeded factor between 0.5 and
 
 Two strategies place the same services on hosts of ``host_cores`` cores:
 
-* **VMs: static allocation.** Each service gets a VM sized for its own peak,
+* **VMs: static allocation** (``vm_overcommit`` 1, the policy of cloud instance types; a hypervisor can
+  overcommit CPU instead, see below). Each service gets a VM sized for its own peak,
   rounded up to a whole ``vm_step`` (e.g. whole vCPUs). The VMs are packed
   with first-fit decreasing. A VM's cores are its own: whatever it does not
   use is *stranded* (allocated but idle), even when a neighbour is busy.
@@ -16,6 +17,9 @@ Two strategies place the same services on hosts of ``host_cores`` cores:
   and the containers on a host share all of its cores. Fewer hosts, but when
   the summed demand on a host exceeds its cores the host is *overloaded*:
   that contention is the price, and the figure shows it.
+* **VMs with CPU overcommit** (``vm_overcommit`` > 1): the same VMs, packed ``vm_overcommit`` vCPUs per
+  core; the VMs on a host share its cores as containers do, with the same contention risk. Fixed
+  allocation is a rental policy, not a property of VMs.
 
 Per strategy: hosts needed, utilisation of the allocated capacity (VMs: their
 sizes; containers: the whole pool of their hosts), stranded core-hours, the
@@ -180,6 +184,7 @@ class Packing:
     host_cores: int
     vm_step: float
     request_percentile: float
+    vm_overcommit: float
     steps: int
     n_services: int
     synthetic: bool
@@ -188,9 +193,11 @@ class Packing:
     demand_cores: np.ndarray = field(compare=False, repr=False)
 
 
-def _strategy(name: str, d: np.ndarray, sizes: np.ndarray, cores: int, shared: bool) -> Strategy:
-    """Pack ``sizes`` with FFD and measure the result against the demand ``d``."""
-    bins = first_fit_decreasing(sizes, cores)
+def _strategy(
+    name: str, d: np.ndarray, sizes: np.ndarray, cores: int, shared: bool, pack_sizes: np.ndarray | None = None
+) -> Strategy:
+    """Pack ``pack_sizes`` (default ``sizes``) with FFD and measure the result against the demand ``d``."""
+    bins = first_fit_decreasing(sizes if pack_sizes is None else pack_sizes, cores)
     n_hosts, steps = len(bins), d.shape[1]
     member = np.zeros((n_hosts, d.shape[0]))
     for h, items in enumerate(bins):
@@ -245,6 +252,7 @@ def pack(
     host_cores: int | str = 16,
     vm_step: float | str = 1.0,
     request_percentile: float | str = 95.0,
+    vm_overcommit: float | str = 1.0,
     *,
     synthetic: bool = False,
 ) -> Packing:
@@ -261,6 +269,10 @@ def pack(
         A VM gets at least one step.
     request_percentile:
         Each container requests this percentile of its own demand, 50–100.
+    vm_overcommit:
+        vCPUs placed per physical core, 1–8. At 1 (a cloud instance type's fixed allocation) each VM's
+        vCPUs are its own; above 1 the VMs on a host share its cores, as a hypervisor that overcommits CPU
+        does (an idle vCPU uses no physical CPU), and their summed demand can exceed the cores.
     synthetic:
         Whether the demand is synthetic (labels only).
 
@@ -274,6 +286,7 @@ def pack(
     step = validate.number("VM size step", vm_step, minimum=0.125, maximum=MAX_CORES, unit="vCPUs")
     pct = validate.number("request percentile", request_percentile, minimum=50, maximum=100)
     validate.ordered("VM size step", step, "host cores", cores)
+    over = validate.number("VM CPU overcommit", vm_overcommit, minimum=1, maximum=8, unit="vCPU per core")
     peaks = d.max(axis=1)
     vm_sizes = np.maximum(np.ceil(np.round(peaks / step, 9)), 1.0) * step
     if vm_sizes.max() > cores + _EPS:
@@ -287,10 +300,17 @@ def pack(
         host_cores=cores,
         vm_step=step,
         request_percentile=pct,
+        vm_overcommit=over,
         steps=d.shape[1],
         n_services=d.shape[0],
         synthetic=synthetic,
-        vm=_strategy("VMs: static allocation", d, vm_sizes, cores, shared=False),
+        vm=(
+            _strategy("VMs: static allocation", d, vm_sizes, cores, shared=False)
+            if over == 1
+            else _strategy(
+                f"VMs: CPU overcommit {over:g}:1", d, vm_sizes, cores, shared=True, pack_sizes=vm_sizes / over
+            )
+        ),
         container=_strategy("containers: shared pool", d, requests, cores, shared=True),
         demand_cores=d,
     )
@@ -306,6 +326,7 @@ def compare(
     daily_swing_pct: float | str = 50.0,
     noise_pct: float | str = 20.0,
     steps: int | str = 168,
+    vm_overcommit: float | str = 1.0,
     *,
     demand_cores: np.ndarray | None = None,
 ) -> Packing:
@@ -322,6 +343,6 @@ def compare(
         On any invalid input; the message names it.
     """
     if demand_cores is not None:
-        return pack(demand_cores, host_cores, vm_step, request_percentile)
+        return pack(demand_cores, host_cores, vm_step, request_percentile, vm_overcommit)
     d = demand(n_services, steps, seed, base_cores, daily_swing_pct, noise_pct)
-    return pack(d, host_cores, vm_step, request_percentile, synthetic=True)
+    return pack(d, host_cores, vm_step, request_percentile, vm_overcommit, synthetic=True)

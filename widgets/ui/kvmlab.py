@@ -1,4 +1,5 @@
-"""The KVM lab as a figure and a calculator (lesson 01): change the guest, run a real VM, count its exits."""
+"""The KVM lab as a figure and a calculator (lesson 01): change the guest, run a real VM, count its exits to user
+space (the returns from KVM_RUN; the kernel handles most hardware exits without returning)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def summarize(lab: LabRun) -> str:
     """One sentence: what the guest printed and what its exits and time were."""
     r = lab.run
     exits = ", ".join(f"{n} {k}" for k, n in r.exits.items())
-    text = f"The guest printed {r.output!r} with {r.total_exits} VM exits ({exits})"
+    text = f"The guest printed {r.output!r} with {r.total_exits} exits to user space ({exits})"
     if lab.live and r.total_ms is not None:
         return text + f"; creating, running and destroying the VM took {r.total_ms:.1f} ms (measured here)."
     return text + " (simulated on the toy CPU: no time is measured)."
@@ -57,15 +58,15 @@ def draw(fig: go.Figure, lab: LabRun) -> None:
     fig.data[0].marker.color = COLORS["vm"] if lab.live else COLORS["other"]
     fig.layout.yaxis.dtick = max(1, math.ceil(max(lab.run.exits.values(), default=1) / 5))
     label = "measured live on /dev/kvm" if lab.live else "simulated on the toy CPU"
-    fig.layout.title.text = f"VM exits of the guest, by reason ({label})"
+    fig.layout.title.text = f"Exits to user space of the guest, by reason ({label})"
 
 
 def figure(lab: LabRun, *, widget: bool = False) -> go.Figure:
-    """A bar chart of the guest's VM exits by reason."""
+    """A bar chart of the guest's exits to user space (returns from KVM_RUN) by reason."""
     fig = new_figure(
-        "VM exits of the guest, by reason",
+        "Exits to user space of the guest, by reason",
         "exit reason",
-        "VM exits (count)",
+        "exits to user space (count)",
         widget=widget,
         height=320,
         showlegend=False,

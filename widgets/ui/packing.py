@@ -32,10 +32,17 @@ def summarize(p: Packing) -> str:
         if c.overload_steps
         else "with no hour in which a host's summed demand exceeded its cores"
     )
+    vms = (
+        "VMs sized for their own peak"
+        if p.vm_overcommit == 1
+        else f"VMs sized for their own peak and overcommitted {p.vm_overcommit:g} vCPUs per core"
+    )
+    vm_risk = f", {v.overload_steps:,} hours of contention among them" if v.overload_steps else ""
+    cores = "the VMs' cores" if p.vm_overcommit == 1 else "their hosts' cores"
     return (
-        f"On {_what(p)} for {p.n_services} services, VMs sized for their own peak need {v.hosts} "
-        f"host{'s' * (v.hosts != 1)} (utilisation {v.utilisation:.0%} of the VMs' cores, "
-        f"{v.stranded_core_h:,.0f} core-hours stranded), containers requesting their "
+        f"On {_what(p)} for {p.n_services} services, {vms} need {v.hosts} "
+        f"host{'s' * (v.hosts != 1)} (utilisation {v.utilisation:.0%} of {cores}, "
+        f"{v.stranded_core_h:,.0f} core-hours stranded{vm_risk}), containers requesting their "
         f"p{p.request_percentile:g} need {c.hosts} host{'s' * (c.hosts != 1)} (utilisation "
         f"{c.utilisation:.0%} of the pool, {c.stranded_core_h:,.0f} core-hours idle), {risk}."
     )
@@ -73,9 +80,9 @@ def draw(fig: go.Figure, p: Packing) -> None:
     for trace, y in zip(fig.data, series, strict=True):
         trace.x, trace.y = x, y
     fig.data[1].text = [""] * p.vm.hosts + [f"{n} h over" if n else "" for n in p.container.host_overload_steps]
+    vms = "VMs sized for their peak" if p.vm_overcommit == 1 else f"VMs at {p.vm_overcommit:g}:1 CPU overcommit"
     fig.layout.title.text = (
-        f"Used vs stranded cores per host, {_what(p)} over {p.steps:,} hours: "
-        "VMs sized for their peak vs a shared container pool"
+        f"Used vs stranded cores per host, {_what(p)} over {p.steps:,} hours: {vms} vs a shared container pool"
     )
     fig.layout.shapes = [
         {
@@ -137,6 +144,7 @@ class PackingCalculator(Calculator[Packing]):
             ("host_cores", "host cores"),
             ("vm_step", "VM size step (vCPUs)"),
             ("request_percentile", "container request (percentile)"),
+            ("vm_overcommit", "VM CPU overcommit (vCPU per core)"),
             ("seed", "seed (synthetic demand)"),
             ("base_cores", "base demand (cores)"),
             ("daily_swing_pct", "daily swing (%)"),
@@ -145,12 +153,12 @@ class PackingCalculator(Calculator[Packing]):
         )
     )
     rows = (
-        ("n_services", "host_cores", "vm_step", "request_percentile"),
+        ("n_services", "host_cores", "vm_step", "request_percentile", "vm_overcommit"),
         ("seed", "base_cores", "daily_swing_pct", "noise_pct", "steps"),
     )
     legend = (
-        f"The demand is synthetic (a daily sine plus seeded noise), not measured. Every starting value is an "
-        f"{ILLUSTRATIVE}."
+        f"The demand is synthetic (a daily sine plus seeded noise), not measured. VM CPU overcommit 1 is the fixed "
+        f"allocation of cloud instance types; a hypervisor may overcommit. Every starting value is an {ILLUSTRATIVE}."
     )
     model = staticmethod(compare)
     make_figure = staticmethod(lambda p: packing_figure(p, widget=True))

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from widgets.labs import kvm
+from widgets.labs import kvm, kvmabi
 from widgets.labs.kvm import KvmStatus, KvmUnavailable, kvm_status, run_guest
 from widgets.models import guest
 from widgets.models.guest import GuestRun, build_guest
@@ -51,13 +51,15 @@ def _catch(call) -> list[BaseException]:
 
 
 def test_struct_layouts_match_the_kernel_headers():
-    assert ctypes.sizeof(kvm._Regs) == 144
-    assert ctypes.sizeof(kvm._Sregs) == 312
-    assert ctypes.sizeof(kvm._Segment) == 24 and ctypes.sizeof(kvm._Dtable) == 16
-    assert ctypes.sizeof(kvm._MemoryRegion) == 32
-    assert kvm._RunHeader.exit_reason.offset == 8
-    assert kvm._RunHeader.io.offset == 32  # the exit union
-    assert kvm._RunIo.data_offset.offset == 8
+    assert ctypes.sizeof(kvmabi.Regs) == 144
+    assert ctypes.sizeof(kvmabi.Sregs) == 312
+    assert ctypes.sizeof(kvmabi.Segment) == 24 and ctypes.sizeof(kvmabi.Dtable) == 16
+    assert ctypes.sizeof(kvmabi.MemoryRegion) == 32
+    assert ctypes.sizeof(kvmabi.DirtyLog) == 16 and ctypes.sizeof(kvmabi.IoEventFd) == 64
+    assert kvmabi.RunHeader.exit_reason.offset == 8
+    assert kvmabi.RunHeader.exit.offset == 32  # the exit union
+    assert kvmabi.RunIo.data_offset.offset == 8
+    assert (kvmabi.RunMmio.data.offset, kvmabi.RunMmio.len.offset, kvmabi.RunMmio.is_write.offset) == (8, 16, 20)
 
 
 def test_ioctl_numbers_match_the_kernel_headers():
@@ -70,6 +72,9 @@ def test_ioctl_numbers_match_the_kernel_headers():
     assert kvm.KVM_SET_REGS == 0x4090AE82
     assert kvm.KVM_GET_SREGS == 0x8138AE83
     assert kvm.KVM_SET_SREGS == 0x4138AE84
+    assert kvmabi.KVM_GET_DIRTY_LOG == 0x4010AE42  # _IOW(KVMIO, 0x42, struct kvm_dirty_log)
+    assert kvmabi.KVM_IOEVENTFD == 0x4040AE79  # _IOW(KVMIO, 0x79, struct kvm_ioeventfd)
+    assert kvmabi.KVM_GET_STATS_FD == 0xAECE  # _IO(KVMIO, 0xce)
 
 
 def test_status_on_this_machine_is_well_formed():
@@ -225,7 +230,7 @@ def test_a_guest_that_exits_forever_stops_at_max_exits():
     run = run_guest(OUT_FOREVER, max_exits=500)
     assert run.exits == {"IO": 500} and run.output == "A" * 500
     assert not run.halted
-    assert run.stopped_reason == "exit limit reached after 500 exits: the guest never halted"
+    assert run.stopped_reason == "exit limit reached after 500 exits to user space: the guest never halted"
     assert len(run.log) == guest.LOG_LIMIT
 
 

@@ -133,3 +133,17 @@ def test_model_zero_and_fractions(arg, name, whole, zero_ok):
     if whole:
         with pytest.raises(ValueError, match=f"^{re.escape(name)} must be a whole number, got 2.5"):
             compare(**{arg: 2.5})
+
+
+def test_vm_cpu_overcommit_shares_host_cores_and_can_contend():
+    from widgets.models.packing import compare
+
+    fixed, shared = compare(), compare(vm_overcommit=2)
+    assert fixed.vm.name == "VMs: static allocation" and fixed.vm_overcommit == 1
+    assert shared.vm.name == "VMs: CPU overcommit 2:1" and shared.vm.hosts <= fixed.vm.hosts
+    assert shared.vm.sizes == fixed.vm.sizes  # the same VMs, packed tighter
+    assert shared.vm.unallocated_core_h == 0  # the host's cores are shared, not carved up
+    crowded = compare(vm_overcommit=3)
+    assert crowded.vm.hosts == 1 and crowded.vm.overload_steps > 0
+    with pytest.raises(ValueError, match="VM CPU overcommit must be at least 1"):
+        compare(vm_overcommit=0.5)

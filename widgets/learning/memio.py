@@ -1,0 +1,79 @@
+"""Lesson 01's predict-then-run exercises on I/O and memory virtualisation, checked with feedback.
+
+* :func:`check_ring_exits`: how many exits to user space does a message cost through the ring?
+* :func:`check_migration_rounds`: how many pre-copy rounds until a migration converges?
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..core import validate
+from ..models.guestio import doorbells, expected_exits
+from ..models.migration import precopy
+from .checks import Feedback, check_number
+
+__all__ = ["check_migration_rounds", "check_ring_exits"]
+
+
+def check_ring_exits(answer: object, n_bytes: int, chunk: int, per_doorbell: int) -> Feedback:
+    """Check a count of exits to user space for an ``n_bytes`` message through the ring (port doorbell).
+
+    Recognises three mistakes: one exit per byte (the UART's count), one per descriptor (no batching), and
+    forgetting the final ``hlt``.
+    """
+    exits = sum(expected_exits("ring-port", n_bytes, chunk, per_doorbell).values())
+    bells = doorbells(n_bytes, chunk, per_doorbell)
+    descriptors = math.ceil(n_bytes / chunk)
+    value = None
+    try:
+        value = validate.as_number("answer", answer)
+    except ValueError:
+        pass
+    hint = "one exit per doorbell, and the guest rings after every batch of descriptors; then add the hlt"
+    if value == n_bytes + 1:
+        hint = "that is the UART's count (one exit per byte): through the ring the bytes cost no exit at all"
+    elif value == descriptors + 1 and descriptors != bells:
+        hint = f"the guest rings once per {per_doorbell} descriptors, not once per descriptor: batching"
+    elif value == bells:
+        hint = "almost: the final hlt is an exit to user space too"
+    return check_number(
+        answer,
+        exits,
+        rel_tol=0,
+        abs_tol=0,
+        explanation=(
+            f"{n_bytes} bytes in {chunk}-byte chunks need {descriptors} descriptor(s); one doorbell per "
+            f"{per_doorbell} of them makes {bells} doorbell exit(s), plus the hlt: {exits}."
+        ),
+        hint=hint,
+    )
+
+
+def check_migration_rounds(
+    answer: object, memory_mb: float, bandwidth_mbps: float, dirty_rate_mb_s: float, threshold_mb: float
+) -> Feedback:
+    """Check the number of pre-copy rounds (the stop-and-copy not counted) until the guest can be stopped."""
+    m = precopy(memory_mb, bandwidth_mbps, dirty_rate_mb_s, None, threshold_mb)
+    link = bandwidth_mbps / 8
+    ratio = dirty_rate_mb_s / link
+    sent = ", ".join(f"{r.sent_mb:,.4g}" for r in m.rounds if not r.stop_and_copy)
+    if not m.converged:
+        return check_number(answer, m.precopy_rounds, rel_tol=0, abs_tol=0, explanation=m.stop_reason,
+                            hint="compare the dirty rate with the link's MB/s first")  # fmt: skip
+    return check_number(
+        answer,
+        m.precopy_rounds,
+        rel_tol=0,
+        abs_tol=0,
+        explanation=(
+            f"The link sends {link:g} MB/s and the guest dirties {dirty_rate_mb_s:g} MB/s, so each round leaves "
+            f"{ratio:.2g} of the one before: rounds send {sent} MB; after round {m.precopy_rounds} only "
+            f"{m.rounds[-1].sent_mb:,.3g} MB are left (at most {threshold_mb:g} MB), sent with the guest paused: "
+            f"downtime {m.downtime_s * 1e3:,.3g} ms, total {m.total_s:,.3g} s."
+        ),
+        hint=(
+            f"round 1 sends all {memory_mb:g} MB; in the time it takes ({memory_mb / link:g} s) the guest dirties "
+            f"{dirty_rate_mb_s:g} MB/s; repeat until what is left is at most {threshold_mb:g} MB"
+        ),
+    )
