@@ -32,7 +32,7 @@ from . import limits as cglimits
 from .base import LabFailed, kill_group, lab_pids, new_token, spawn
 from .cgroups import detect
 from .oci import OCI_ARCH, build_layout, host_arch
-from .overlay import Unpacked, listing, unpack
+from .overlay import DiskUse, Unpacked, disk_use, listing, unpack
 
 MARKER = "cvm-runtime"
 NOBODY = 65534
@@ -64,6 +64,7 @@ class BundleRun:
     cgroup: dict[str, Any] = field(default_factory=dict)
     elapsed_ms: float = 0.0
     left: tuple[int, ...] = ()
+    upper_use: DiskUse | None = None
 
     @property
     def parsed(self) -> dict[str, object]:
@@ -212,7 +213,7 @@ def run_bundle(
             kill_group(proc, token)
         if cg is not None:
             cg_info.update(name=cg.name, version=cg.version, counters=cg.counters().__dict__, removed=cg.remove())
-    files = tuple(listing(upper))
+    files, use = tuple(listing(upper)), disk_use(upper)
     for d in (upper, work):
         _rmtree(d)
     return BundleRun(
@@ -223,6 +224,7 @@ def run_bundle(
         cg_info,
         round(elapsed, 3),
         tuple(lab_pids(token)),
+        use,
     )
 
 
