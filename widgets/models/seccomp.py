@@ -178,3 +178,48 @@ def oci_seccomp(flt: Filter) -> dict[str, object]:
         raise ValueError("oci_seccomp needs a Filter from assemble()")
     rules = [{"names": sorted(flt.deny), "action": "SCMP_ACT_ERRNO", "errnoRet": flt.errno}] if flt.deny else []
     return {"defaultAction": "SCMP_ACT_ALLOW", "architectures": [SCMP_ARCH[flt.arch]], "syscalls": rules}
+
+
+#: The calls the filter explorer shows: what a small program, a shell and a container escape would use.
+SHOWN = (
+    "read",
+    "write",
+    "openat",
+    "getdents64",
+    "getpid",
+    "uname",
+    "mmap",
+    "execve",
+    "clone",
+    "socket",
+    "connect",
+    "mkdirat",
+    "unlinkat",
+    "mount",
+    "unshare",
+    "setns",
+    "ptrace",
+    "keyctl",
+    "bpf",
+    "reboot",
+)
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What a filter does with each shown call: ``{name: "allowed" | "EPERM"}``, and the filter."""
+
+    filter: Filter
+    decisions: dict[str, str]
+
+    @property
+    def denied(self) -> tuple[str, ...]:
+        return tuple(n for n, d in self.decisions.items() if d != "allowed")
+
+
+def decisions(deny: str = "unshare", arch: str = "x86_64") -> Decisions:
+    """Assemble the filter for ``deny`` (names separated by spaces or commas) and run it on every shown call
+    (and on the denied ones), the way the kernel does."""
+    flt = assemble(deny, arch)
+    names = [n for n in SHOWN if n in TABLES[flt.arch]] + [n for n in flt.deny if n not in SHOWN]
+    return Decisions(flt, {n: decide(flt, n) for n in names})
