@@ -32,6 +32,8 @@ from . import limits as cglimits
 from .base import LabFailed, kill_group, lab_pids, new_token, spawn
 from .cgroups import detect
 from .oci import OCI_ARCH, build_layout, host_arch
+
+__all__ = ["BundleRun", "host_arch", "prepared", "read_config", "run_as", "run_bundle", "write_bundle"]
 from .overlay import DiskUse, Unpacked, disk_use, listing, unpack
 
 MARKER = "cvm-runtime"
