@@ -309,17 +309,15 @@ def whole_container(
     timeout_s = validate.number("timeout_s", timeout_s, minimum=0.5, maximum=120, unit="s")
     scenario = scenario_of(args, memory_mib, cpu_quota)
     userns = next((c for c in capabilities() if c.name == "user namespaces"), None) if live != "off" else None
-    runs_here = (
-        userns is not None
-        and userns.available
-        and platform.machine().lower() in ("x86_64", "amd64", "aarch64", "arm64")
+    cpu_ok = platform.machine().lower() in ("x86_64", "amd64", "aarch64", "arm64")
+    runs_here = userns is not None and userns.available and cpu_ok
+    detail = (
+        f"this CPU is {platform.machine() or 'unknown'}, and the image's program is assembled for x86-64 and "
+        "aarch64 only"
+        if userns is not None and userns.available and not cpu_ok
+        else (userns.detail if userns else "not probed")
     )
-    cap = Capability(
-        "the whole container",
-        runs_here,
-        userns.detail if userns else "not probed",
-        userns.how_to_enable if userns else "",
-    )
+    cap = Capability("the whole container", runs_here, detail, userns.how_to_enable if userns else "")
     go, why = use_live(live, cap)
     limited = memory_mib is not None or cpu_quota is not None
     if go and limited and not (lim := cglimits.capability()).available:

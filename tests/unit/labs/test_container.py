@@ -156,3 +156,9 @@ def test_the_v1_counters_are_read_from_recorded_files():
     assert rec.cgroup["version"] == "v1" and "oom_kill 1" in rec.cgroup["counters"]["files"]["memory.oom_control"]
     throttled = container.recorded("throttle").cgroup["counters"]
     assert throttled["nr_throttled"] > 0 and "throttled_time" in throttled["files"]["cpu.stat"]
+
+
+def test_another_cpu_says_why_it_falls_back(monkeypatch):
+    monkeypatch.setattr(container.platform, "machine", lambda: "riscv64")
+    run = container.whole_container(live="auto")
+    assert not run.live and "riscv64" in run.why and "x86-64 and aarch64" in run.why
