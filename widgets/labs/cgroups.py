@@ -104,6 +104,11 @@ def _chain(root: Path, mounts: dict[str, str], paths: dict[str, str], key: str) 
     return [own, *(mount / p for p in own.relative_to(mount).parents)]
 
 
+def chain(root: Path, mounts: dict[str, str], paths: dict[str, str], key: str) -> list[Path]:
+    """This process's cgroup folder for ``key`` (a controller, or ``"unified"``) and its ancestors up to the mount."""
+    return _chain(root, mounts, paths, key)
+
+
 def _amount(d: Path, file: str) -> tuple[bool, float | None]:
     """(file readable, amount); the amount is None for "max", -1 or a huge value (no limit)."""
     words = (read_value(d / file) or "").split()

@@ -14,12 +14,14 @@ import contextlib
 import gzip
 import io
 import json
+import platform
 import tarfile
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..models.elf import OCI_ARCH, arch_for
 from ..models.oci import (
     CHANGED,
     CONFIG_TYPE,
@@ -67,6 +69,7 @@ def build_layout(
     config: Mapping | None = None,
     tag: str = DEFAULT_TAG,
     compress: bool = True,
+    architecture: str = "amd64",
 ) -> Layout:
     """Write an OCI image layout into ``root`` (missing or empty) and return it; ValueError on bad input.
 
@@ -84,6 +87,8 @@ def build_layout(
         Gzip the layers (``...tar+gzip``) or store plain tars (``...tar``).
     """
     clean, part = check_layers(layers), check_tag(tag)
+    if not isinstance(architecture, str) or not architecture.strip():
+        raise ValueError(f"architecture must be an OCI architecture name such as 'amd64', got {architecture!r}")
     runtime = check_config({"Cmd": ["/bin/sh"]} if config is None else config)
     if not isinstance(compress, bool):
         raise ValueError(f"compress must be True or False, got {compress!r}")
@@ -115,7 +120,7 @@ def build_layout(
     cfg = put(
         canonical_json(
             {
-                "architecture": "amd64",
+                "architecture": architecture,
                 "os": "linux",
                 "config": runtime,
                 "history": history,
@@ -278,11 +283,20 @@ def list_files(root: Path, layer_digest: str) -> list[tuple[str, int]]:
 def lab(message: str = DEFAULT_MESSAGE, *, tag: str = DEFAULT_TAG, compress: bool = True) -> Iterator[Layout]:
     """Build the demo image in a new temporary ``cvm-oci-*`` directory and yield its :class:`Layout`; the directory
     is removed on exit, also on error. Inputs are checked before anything is created."""
-    layers, _ = demo_layers(message), check_tag(tag)
+    arch = host_arch()
+    layers, _ = demo_layers(message, arch), check_tag(tag)
     if not isinstance(compress, bool):
         raise ValueError(f"compress must be True or False, got {compress!r}")
     with tempfile.TemporaryDirectory(prefix="cvm-oci-") as tmp:
-        yield build_layout(Path(tmp), layers, config=DEMO_CONFIG, tag=tag, compress=compress)
+        yield build_layout(
+            Path(tmp), layers, config=DEMO_CONFIG, tag=tag, compress=compress, architecture=OCI_ARCH[arch]
+        )
+
+
+def host_arch() -> str:
+    """The entrypoint's architecture for this machine: ``"x86_64"`` or ``"aarch64"``; x86_64 elsewhere (the image
+    is still built and checked; only running it needs a matching CPU)."""
+    return arch_for(platform.machine()) or "x86_64"
 
 
 TemporaryLayout = lab  # the same context manager, under the lesson plan's name

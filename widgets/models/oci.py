@@ -28,7 +28,9 @@ REF_NAME = "org.opencontainers.image.ref.name"
 IMAGE_NAME = "io.containerd.image.name"  # the full name, as `ctr images export` records it
 DEFAULT_TAG = "course/hello:1.0"
 DEFAULT_MESSAGE = "Hello from a container image!"
-DEMO_CONFIG = {"Cmd": ["python3", "/app/main.py"], "WorkingDir": "/app"}
+#: The demo image runs its own program, the static /bin/hello of :mod:`widgets.models.elf`, with nothing from the
+#: host: Entrypoint names it, Cmd gives its (empty) default arguments.
+DEMO_CONFIG = {"Entrypoint": ["/bin/hello"], "Cmd": [], "Env": ["PATH=/bin"], "WorkingDir": "/"}
 CONFIG_KEYS = ("User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes", "WorkingDir", "Labels", "StopSignal")
 DIGEST = re.compile(r"sha256:[a-f0-9]{64}")
 _PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
@@ -193,10 +195,17 @@ def layer_tar(files: Mapping[str, bytes]) -> bytes:
             info = tarfile.TarInfo(name)
             info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
             info.type, info.mode, info.size = (
-                (tarfile.DIRTYPE, 0o755, 0) if name in dirs else (tarfile.REGTYPE, 0o644, len(clean[name]))
+                (tarfile.DIRTYPE, 0o755, 0)
+                if name in dirs
+                else (tarfile.REGTYPE, file_mode(clean[name]), len(clean[name]))
             )
             tar.addfile(info, None if name in dirs else io.BytesIO(clean[name]))
     return buf.getvalue()
+
+
+def file_mode(content: bytes) -> int:
+    """0o755 for a program (an ELF file or a ``#!`` script), else 0o644: the mode a layer stores it with."""
+    return 0o755 if content[:4] == b"\x7fELF" or content[:2] == b"#!" else 0o644
 
 
 def diff_layouts(a: Layout, b: Layout) -> LayoutDiff:
@@ -219,18 +228,21 @@ def diff_layouts(a: Layout, b: Layout) -> LayoutDiff:
     )
 
 
-def demo_layers(message: str = DEFAULT_MESSAGE) -> list[dict[str, bytes]]:
-    """The lesson's three layers: a fake base OS, an app, and a config file holding ``message`` (printable text,
-    1 to 200 characters, else ValueError) as JSON data."""
+def demo_layers(message: str = DEFAULT_MESSAGE, arch: str = "x86_64") -> list[dict[str, bytes]]:
+    """The lesson's three layers: a small base (os-release, a passwd file), the app (the static program
+    ``/bin/hello`` for ``arch``, :mod:`widgets.models.elf`) and a config file holding ``message`` (printable
+    text, 1 to 200 characters, else ValueError) as JSON data."""
     if not isinstance(message, str):
         raise ValueError(f"message must be text, got {type(message).__name__}")
     if not 1 <= len(message) <= 200:
         raise ValueError(f"message must be 1 to 200 characters, got {len(message)}")
     if not message.isprintable():
         raise ValueError("message must be printable text (no line breaks or control characters)")
+    from .elf import entrypoint  # the program is assembled on first use
+
     base = {
         "/etc/os-release": b'NAME="Course OS"\nID=courseos\nPRETTY_NAME="Course OS (a fake base layer)"\n',
-        "/bin/hello": b"#!/bin/sh\necho 'hello from the base layer'\n",
+        "/etc/passwd": b"root:x:0:0:root:/:/bin/hello\n",
     }
-    app = {"/app/main.py": b'import json\n\nprint(json.load(open("/etc/hello/config.json"))["message"])\n'}
+    app = {"/bin/hello": entrypoint(arch).elf}
     return [base, app, {"/etc/hello/config.json": canonical_json({"message": message}) + b"\n"}]

@@ -28,7 +28,7 @@ from .calculator import Calculator, Slider
 from .figures import new_figure
 from .theme import COLORS
 
-COLOR_KEY = {"process": "native", "namespaces": "container", "kvm": "microvm"}
+COLOR_KEY = {"process": "native", "namespaces": "container", "container": "container", "kvm": "microvm"}
 _IN_SUMMARY = ("firecracker_boot_to_init", "docker_run_alpine_true_runc", "ec2_linux_m1small")
 _KIND_COLOR = {"process": "native", "container": "container", "microvm": "microvm", "cloud-vm": "vm"}
 

@@ -14,6 +14,7 @@ import pytest
 
 from widgets.labs import oci
 from widgets.models import oci as oci_model
+from widgets.models.elf import entrypoint
 
 
 def sha(data: bytes) -> str:
@@ -88,11 +89,12 @@ def test_layout_holds_exactly_the_required_files_and_every_digest_and_size_is_tr
         data = blob_path(root, d["digest"]).read_bytes()
         assert d["digest"] == sha(data) and d["size"] == len(data) > 0
     config = load(root, manifest["config"]["digest"])
-    assert (config["architecture"], config["os"], config["config"]["Cmd"]) == (
+    assert (config["architecture"], config["os"], config["config"]["Entrypoint"], config["config"]["Cmd"]) == (
         "amd64",
         "linux",
-        ["python3", "/app/main.py"],
-    )
+        ["/bin/hello"],
+        [],
+    )  # the entrypoint is the image's own program, which its app layer holds
     tars = [gzip.decompress(blob_path(root, d["digest"]).read_bytes()) for d in manifest["layers"]]
     assert config["rootfs"] == {"type": "layers", "diff_ids": [sha(t) for t in tars]}
     assert len(config["history"]) == 3
@@ -138,8 +140,8 @@ def test_read_layout_and_list_files_read_back_what_was_written(image):
     again = oci.read_layout(image.root)
     assert again == image and again.tag == "course/hello:1.0"
     assert [oci.list_files(image.root, b.digest) for b in image.layers] == [
-        [("/bin/hello", 43), ("/etc/os-release", 73)],
-        [("/app/main.py", 73)],
+        [("/etc/os-release", 73), ("/etc/passwd", 29)],
+        [("/bin/hello", len(entrypoint("x86_64").elf))],
         [("/etc/hello/config.json", 44)],
     ]
     assert "index.json" in image.tree() and "measured here" in image.tree()

@@ -56,7 +56,7 @@ def test_each_path_that_can_run_here_is_measured(path):
 
 def test_recording_file_is_complete():
     rec = startup.RECORDING.load()
-    assert rec["recorded_on"] == startup.RECORDING.recorded_on == "2026-11-27" and rec["label"] == startup.LABEL
+    assert rec["recorded_on"] == startup.RECORDING.recorded_on == "2026-12-03" and rec["label"] == startup.LABEL
     assert set(rec["paths"]) == set(startup.PATHS) and rec["machine"]["kernel"]
     for name, p in rec["paths"].items():
         assert len(p["times_ms"]) == rec["runs"] == 15 and all(t > 0 for t in p["times_ms"]), name

@@ -11,7 +11,7 @@ from widgets.ui.theme import COLORS
 def test_changing_one_file_in_the_app_layer_changes_only_that_layer(tmp_path):
     layers = oci_model.demo_layers()
     a = oci.build_layout(tmp_path / "a", layers)
-    layers[1] = {"/app/main.py": layers[1]["/app/main.py"] + b"# changed\n"}
+    layers[1] = {"/bin/hello": layers[1]["/bin/hello"] + b"\0"}  # one more byte after the program
     b = oci.build_layout(tmp_path / "b", layers)
     diff = oci_model.diff_layouts(a, b)
     assert diff.changed == (1,) and diff.config_changed and diff.manifest_changed

@@ -32,8 +32,8 @@ def test_live_off_uses_the_recording_only(monkeypatch):
     assert [p.name for p in b.paths] == list(startup.PATHS)
     for p in b.paths:
         assert p.source == startup.RECORDED and list(p.times_ms) == rec["paths"][p.name]["times_ms"]
-        assert "live='off'" in p.reason and "recorded on 2026-11-27 on the course's build machine" in p.reason
-    assert startup_ui.summarize(b).startswith("Recorded on 2026-11-27 on the course's build machine (median of 15")
+        assert "live='off'" in p.reason and "recorded on 2026-12-03 on the course's build machine" in p.reason
+    assert startup_ui.summarize(b).startswith("Recorded on 2026-12-03 on the course's build machine (median of 15")
 
 
 @pytest.mark.skipif(not LINUX, reason="the benchmark starts Linux processes")
@@ -54,11 +54,16 @@ def test_figure_has_cited_published_points_beside_the_runs():
     table = data.load("startup_times")
     each, measured, recorded, pub = fig.data
     assert fig.layout.xaxis.type == "log" and "ms" in fig.layout.xaxis.title.text
-    assert len(each.x) == 45 and len(measured.x) == 0 and len(recorded.x) == 3
+    assert len(each.x) == 60 and len(measured.x) == 0 and len(recorded.x) == 4
     assert recorded.marker.symbol != pub.marker.symbol  # shape separates measured/recorded from published
     assert list(recorded.error_x.array) == [p.p75_ms - p.median_ms for p in b.paths]
     assert list(recorded.error_x.arrayminus) == [p.median_ms - p.p25_ms for p in b.paths]
-    assert list(recorded.marker.color) == [COLORS["native"], COLORS["container"], COLORS["microvm"]]
+    assert list(recorded.marker.color) == [
+        COLORS["native"],
+        COLORS["container"],
+        COLORS["container"],
+        COLORS["microvm"],
+    ]
     ids = sorted(startup.PUBLISHED, key=lambda i: table.row(id=i)["value_ms"])
     assert list(pub.x) == [table.row(id=i)["value_ms"] for i in ids]
     assert [c[2] for c in pub.customdata] == [table.cite(table.row(id=i)) for i in ids]
@@ -70,7 +75,7 @@ def test_figure_has_cited_published_points_beside_the_runs():
         "ec2_linux_m1small": 96900,
     }
     cats = list(fig.layout.yaxis.categoryarray)
-    assert len(cats) == 9 and cats[-1] == "EC2 Windows m1.small (published)"
+    assert len(cats) == 10 and cats[-1] == "EC2 Windows m1.small (published)"
 
 
 def test_summary_sentence():
