@@ -100,7 +100,7 @@ def model_benchmarks(n: int = 200) -> list[tuple[str, float, float, float, float
         (
             "self-healing, 20 instances, 24 h (lesson 02)",
             widgets.HealingCalculator,
-            "failures_per_day",
+            "crashes_per_day",
             ("2", "3"),
             widgets.simulate_healing,
         ),

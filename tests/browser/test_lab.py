@@ -145,13 +145,13 @@ def interact_02(page) -> None:
     # Self-healing: more failures change the plot and the summary; nonsense keeps them.
     before = page.locator(".cvm-healing .cvm-summary").inner_text()
     points = page.evaluate("() => document.querySelector('.cvm-healing .js-plotly-plot').data[0].x.length")
-    submit(page, ".cvm-healing", "failures per instance per day", "6")
+    submit(page, ".cvm-healing", "crashes per instance per day", "6")
     page.wait_for_function("b => document.querySelector('.cvm-healing .cvm-summary').innerText !== b", arg=before)
     page.wait_for_function(
         "n => document.querySelector('.cvm-healing .js-plotly-plot').data[0].x.length !== n", arg=points
     )
     after = page.locator(".cvm-healing .cvm-summary").inner_text()
-    submit(page, ".cvm-healing", "failures per instance per day", "-1")
+    submit(page, ".cvm-healing", "crashes per instance per day", "-1")
     wait_text(page, ".cvm-healing .cvm-status", "must not be negative")
     assert page.locator(".cvm-healing .cvm-summary").inner_text() == after
     # Scale-out: a bigger jump needs more instances.

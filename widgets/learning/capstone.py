@@ -175,7 +175,11 @@ NUMBERS: dict[str, tuple[str, str, float]] = {
     "vm_per_host": ("instances per host, VM-like platform (lesson 07)", "instances", 0.0),
     "container_per_host": ("instances per host, container-like platform (lesson 07)", "instances", 0.0),
     "vm_drifted_pct": ("share of hand-managed VMs drifted after a year (lesson 06)", "%", 0.02),
-    "missing_protections": ("isolation features a container lacks on the hosts' kernel (lesson 05)", "features", 0.0),
+    "missing_protections": (
+        "isolation features a container lacks on the hosts' kernel, by its version (lesson 05)",
+        "features",
+        0.0,
+    ),
 }
 
 

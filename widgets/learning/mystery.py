@@ -14,51 +14,67 @@ import random
 from dataclasses import dataclass
 
 from ..core import validate
-from ..models.probe import KINDS, Environment, Evidence, classify
+from ..models.probe import KINDS, Environment, Evidence, classify, evidence
 from .checks import Feedback, check_choice
 
+_DMI, _CLOCK, _MOUNTS, _CG = "/sys/class/dmi/id", "clocksource", "/proc/self/mountinfo", "/proc/self/cgroup"
+
 _VM = [
-    Evidence("/proc/cpuinfo", "the CPU reports the 'hypervisor' flag", "vm"),
-    Evidence("/sys/class/dmi/id", "firmware says 'QEMU Standard PC (Q35 + ICH9, 2009)'", "vm", name="QEMU/KVM"),
-    Evidence("/sys/class/dmi/id", "firmware says 'VMware, Inc. VMware Virtual Platform'", "vm", name="VMware"),
-    Evidence("/sys/class/dmi/id", "firmware says 'innotek GmbH VirtualBox'", "vm", name="VirtualBox"),
-    Evidence("/sys/class/dmi/id", "firmware says 'Microsoft Corporation Virtual Machine'", "vm", name="Hyper-V"),
-    Evidence("/sys/class/dmi/id", "firmware says 'Amazon EC2 m5.large'", "vm", name="AWS Nitro (KVM-based)"),
-    Evidence("clocksource", "the kernel keeps time with 'kvm-clock'", "vm", name="KVM"),
+    evidence("cpu-hypervisor-flag", "the CPU reports the 'hypervisor' flag"),
+    evidence("dmi-vendor", "firmware says 'QEMU Standard PC (Q35 + ICH9, 2009)'", "QEMU", source=_DMI),
+    evidence("dmi-vendor", "firmware says 'VMware, Inc. VMware Virtual Platform'", "VMware", source=_DMI),
+    evidence("dmi-vendor", "firmware says 'innotek GmbH VirtualBox'", "VirtualBox", source=_DMI),
+    evidence("dmi-vendor", "firmware says 'Microsoft Corporation Virtual Machine'", "Hyper-V", source=_DMI),
+    evidence("dmi-vendor", "firmware says 'Amazon EC2 m5.large'", "Amazon EC2 (Nitro, KVM-based)", source=_DMI),
+    evidence("paravirt-clock", "the kernel offers the 'kvm-clock' clock (current: kvm-clock)", "KVM", source=_CLOCK),
 ]
 
 
 _CONTAINER = [
-    Evidence("/proc/1/cgroup", "PID 1 lives in cgroup '/docker/3f2a9c…'", "container", name="Docker"),
-    Evidence("/proc/1/cgroup", "PID 1 lives in cgroup '/kubepods/burstable/pod7d…'", "container", name="Kubernetes"),
-    Evidence("$container", "container='podman' (set by the engine)", "container", name="podman"),
-    Evidence("$KUBERNETES_SERVICE_HOST", "set: this is a Kubernetes pod", "container", name="Kubernetes"),
-    Evidence("/proc/1/sched", "our PID 1 (python3) is PID 48213 on the host: a PID namespace", "container"),
+    evidence("engine-mounts", "/etc/hostname is mounted from /var/lib/docker/containers/3f2a9c…/hostname", "Docker"),
+    evidence("overlay-root-engine", "/ is an overlay of Docker's image layers", "Docker", source=_MOUNTS),
+    evidence("cgroup-path", "we live in cgroup '/kubepods/burstable/pod7d…' (cgroup v1)", "Kubernetes", source=_CG),
+    evidence("container-variable", "$container='podman'", "Podman", source="environment"),
+    evidence("kubernetes", "$KUBERNETES_SERVICE_HOST is set", "Kubernetes", source="environment"),
+    evidence(
+        "cgroup-namespace",
+        "our cgroup reads '/', but the cgroup mounted at /sys/fs/cgroup is not the root one: a cgroup namespace",
+        source=_CG,
+    ),
 ]
 
 
 _NONE = [
-    Evidence("/proc/cpuinfo", "no 'hypervisor' CPU flag", "none"),
-    Evidence("/sys/class/dmi/id", "firmware says 'Dell Inc. PowerEdge R750'", "none"),
-    Evidence("/sys/class/dmi/id", "firmware says 'LENOVO ThinkPad T14 Gen 3'", "none"),
-    Evidence("/proc/1/cgroup", "PID 1 is at the root of the cgroup tree", "none"),
+    Evidence("/proc/cpuinfo", "no 'hypervisor' CPU flag", "none", rule="cpu-hypervisor-flag"),
+    Evidence(_DMI, "firmware says 'Dell Inc. PowerEdge R750'", "none", rule="dmi-vendor"),
+    Evidence(_DMI, "firmware says 'LENOVO ThinkPad T14 Gen 3'", "none", rule="dmi-vendor"),
+    Evidence(
+        _CG,
+        "we live in '/user.slice/user-1000.slice/session-2.scope' of the real cgroup tree",
+        "none",
+        rule="cgroup-root",
+    ),
 ]
 
 
-_DECOY = Evidence(
-    "/.dockerenv", "Docker's marker file exists (it can also be left over in an image)", "container", "weak", "Docker"
-)
+#: Weak hints that decide nothing: a marker file left in an image, a live USB system's overlay root.
+_DECOYS = [
+    evidence("dockerenv", "Docker's marker file exists (it can also be left over in an image)", "Docker"),
+    evidence("overlay-root", "/ is an overlay file system; its layers name no engine", source=_MOUNTS),
+]
 
 
 _WHY_WRONG = {
-    "bare-metal": "Bare metal means no evidence of a hypervisor or a container: look for the "
-    "'hypervisor' flag, firmware names such as QEMU/VMware, and container cgroups.",
+    "bare-metal": "Bare metal means no strong evidence of a hypervisor or a container: look for the "
+    "'hypervisor' flag, firmware names such as QEMU/VMware, engine mounts, an engine's overlay root, a cgroup "
+    "namespace or an engine's variable.",
     "vm": "A VM shows hypervisor evidence (CPU flag, firmware name, kvm-clock). Does this machine "
-    "also show strong container evidence (a container cgroup, a PID namespace, an engine's variable)?",
+    "also show strong container evidence (engine mounts, an engine's layers, a cgroup namespace, an engine's "
+    "variable)?",
     "container": "A container shows strong container evidence; but is there also evidence of a "
-    "hypervisor below it, or no container evidence at all?",
+    "hypervisor below it, or no strong container evidence at all?",
     "container-in-vm": "That needs both: strong container evidence and hypervisor evidence. "
-    "Is one of them missing (a marker file alone is only a weak hint)?",
+    "Is one of them missing (a marker file or a plain overlay root alone is only a weak hint)?",
 }
 
 
@@ -108,7 +124,7 @@ def mystery_machine(seed: int) -> Mystery:
     elif rng.random() < 0.5:
         ev.append(_NONE[3])
     if kind in ("bare-metal", "vm") and rng.random() < 0.4:
-        ev.append(_DECOY)
+        ev.append(rng.choice(_DECOYS))
     rng.shuffle(ev)
     return Mystery(seed, tuple(ev), classify(ev))
 

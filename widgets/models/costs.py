@@ -1,13 +1,23 @@
-"""What hosting costs on VMs and on containers.
+"""What hosting costs on VMs and on the container platforms a buyer compares.
 
-* :func:`hosting_cost`: a workload needs ``avg_vcpu`` vCPUs and ``avg_mem_gb`` GB on average and
-  ``peak_to_avg`` times that at its peak. VMs are kept for the peak, less the share of the variability a slow
-  VM autoscaling follows: VMs = ceil(max(vCPUs, memory) kept / VM size) at a price per instance-hour, less a
-  reserved/committed-use discount. Containers billed per vCPU-hour and GB-hour follow the load: average × (1 +
-  headroom), plus the platform's node headroom (%) and control plane (USD/month). A month is 730 h.
-* :func:`break_even_variability`: the peak-to-average ratio above which containers are cheaper, solved
-  analytically (the VM cost is linear in the ratio, or a staircase of it with whole VMs).
-(:mod:`widgets.models.tco` adds what a move costs over the years.)
+:func:`hosting_cost`: a workload needs ``avg_vcpu`` vCPUs and ``avg_mem_gb`` GB on average and
+``peak_to_avg`` times that at its peak. Three ways to run it, each billed its own way:
+
+* **VMs** (an autoscaling group): whole instances at a price per instance-hour, less a reserved,
+  committed-use or Spot discount (set your own). They are kept for the peak, less the share of the variability
+  the group follows (``vm_autoscale_share``: 0 = kept for the peak, 1 = follows it fully).
+* **containers on a node pool** (``platform="node_pool"``, e.g. EKS on EC2): the nodes are the same VMs, billed
+  the same way and added by the cluster-autoscaler as slowly as VMs (the same share); pods fill only part of
+  each node (``packing_pct``, bin-packing and system reserve), and the cluster's control plane is billed on top.
+* **serverless containers** (``"fargate_x86"``, ``"fargate_arm"``): billed per vCPU-second and GB-second for
+  what each task requests, following the load (average + headroom), less a Fargate Spot discount (set your
+  own); the control plane of ECS costs nothing. Each task takes tens of seconds to start (the load simulation
+  shows what that costs), and runs in a micro-VM of its own.
+
+:func:`break_even_variability`: the peak-to-average ratio above which the containers are cheaper. A node pool
+running one workload is never cheaper than the same VMs (same instances, partial packing, a control plane):
+its savings come from many services sharing the nodes, which this one-workload calculator does not model.
+(:mod:`widgets.models.tco` adds what a move costs over the years.) A month is 730 h.
 
 Prices come from ``data/cloud_prices.csv``: secondary snapshots, each shown with its date, its source and the
 words "secondary snapshot, re-check before use". VM sizes are NOT in the data (learner inputs); every other
@@ -22,7 +32,7 @@ from typing import Any
 
 from ..core import validate
 from ..core.units import HOURS_PER_MONTH, MONTHS_PER_YEAR
-from .prices import PLATFORM_ROWS, VM_ROWS, Price, price
+from .prices import CONTROL_PLANES, PLATFORM_ROWS, PLATFORMS, VM_ROWS, Price, price
 
 MAX_VCPU, MAX_MEM_GB, MAX_RATIO, MAX_VMS = 1e5, 1e6, 1000.0, 10_000_000
 MAX_PCT, MAX_USD, MAX_YEARS = 1000.0, 1e10, 50
@@ -40,32 +50,52 @@ class HostingCost:
     discount_pct: float
     vm_autoscale_share: float
     whole_vms: bool
-    headroom_pct: float
-    node_headroom_pct: float
-    control_plane_usd_month: float
     platform: str
+    container_discount_pct: float
+    headroom_pct: float
+    packing_pct: float
+    control_plane_usd_month: float
     vm: Price
-    cpu_price: Price
-    mem_price: Price
+    cpu_price: Price | None  # serverless only
+    mem_price: Price | None
+    plane_price: Price
     vms_per_load: float  # VMs the average load fills: max(vCPU share, memory share)
     vm_unit_monthly: float  # one VM for a month, after the discount
     vms: float  # VMs kept (whole unless whole_vms is False)
     vm_monthly: float
-    container_vcpu: float  # vCPUs billed: average × (1 + headroom)
+    container_vcpu: float  # vCPUs the containers request: average × (1 + headroom)
     container_mem_gb: float
-    compute_monthly: float  # the containers' vCPU-hour and GB-hour charges
-    overhead_monthly: float  # node headroom + control plane
+    nodes: float  # node pool: nodes kept (0 for serverless)
+    compute_monthly: float  # the containers' compute: task charges, or the nodes
+    overhead_monthly: float  # the control plane
     container_monthly: float  # compute + overhead
     break_even: float  # peak-to-average ratio above which containers are cheaper; 1.0 always, inf never
 
+    @property
+    def serverless(self) -> bool:
+        """True for a serverless container platform (billed per task), False for a node pool."""
+        return self.platform in PLATFORM_ROWS
+
+    def kept_factor(self, ratio: float) -> float:
+        """Capacity kept, as a multiple of the average, by an autoscaling group following its share."""
+        return 1 + (1 - self.vm_autoscale_share) * (ratio - 1)
+
     def vm_count_at(self, ratio: float) -> float:
         """VMs kept at a peak-to-average ratio (the other inputs unchanged)."""
-        need = self.vms_per_load * (1 + (1 - self.vm_autoscale_share) * (ratio - 1))
+        need = self.vms_per_load * self.kept_factor(ratio)
         return float(math.ceil(round(need, 9))) if self.whole_vms else need
 
     def vm_monthly_at(self, ratio: float) -> float:
         """The VMs' monthly cost at a peak-to-average ratio (USD)."""
         return self.vm_count_at(ratio) * self.vm_unit_monthly
+
+    def container_monthly_at(self, ratio: float) -> float:
+        """The containers' monthly cost at a peak-to-average ratio (USD; constant for serverless)."""
+        if self.serverless:
+            return self.container_monthly
+        need = self.vms_per_load / (self.packing_pct / 100) * self.kept_factor(ratio)
+        nodes = float(math.ceil(round(need, 9))) if self.whole_vms else need
+        return nodes * self.vm_unit_monthly + self.overhead_monthly
 
     @property
     def vm_yearly(self) -> float:
@@ -90,16 +120,17 @@ class HostingCost:
 
 
 def _break_even(per_load: float, share: float, unit: float, container: float, whole: bool) -> float:
-    """The ratio above which the VMs cost more than ``container`` (see :func:`break_even_variability`)."""
+    """The ratio above which the VMs cost more than a constant ``container`` cost."""
     if unit <= 0:
         return math.inf  # free VMs
+    if share >= 1:  # the VMs follow the whole variability: their cost does not grow with it
+        steady = (math.ceil(round(per_load, 9)) if whole else per_load) * unit
+        return 1.0 if container < steady else math.inf
     # VMs the container cost buys: containers are cheaper once the fleet needs more than this.
     level = math.floor(round(container / unit, 9)) if whole else container / unit
     factor = level / per_load  # load factor (1 = the average) at which that happens
     if factor <= 1:
         return 1.0
-    if share >= 1:
-        return math.inf  # the VMs follow the whole variability: their cost does not grow with it
     return 1 + (factor - 1) / (1 - share)
 
 
@@ -114,14 +145,15 @@ def hosting_cost(
     vm_autoscale_share: float | str = 0.0,
     whole_vms: bool = True,
     platform: str = "fargate_x86",
+    container_discount_pct: float | str = 0.0,
     headroom_pct: float | str = 20.0,
-    node_headroom_pct: float | str = 10.0,
-    control_plane_usd_month: float | str = 50.0,
+    packing_pct: float | str = 85.0,
+    control_plane_usd_month: float | str | None = None,
 ) -> HostingCost:
-    """Monthly cost of a workload on VMs kept for its peak and on containers that follow it.
+    """Monthly cost of a workload on VMs and on a container platform (see the module docstring).
 
-    Defaults: illustrative assumptions, set your own; prices from
-    ``data/cloud_prices.csv`` (secondary snapshots, re-check before use).
+    Defaults: illustrative assumptions, set your own; prices from ``data/cloud_prices.csv`` (secondary snapshots,
+    re-check before use).
 
     Parameters
     ----------
@@ -130,11 +162,14 @@ def hosting_cost(
     vm_type, vm_vcpu, vm_mem_gb:
         A row id of :data:`VM_ROWS` and one VM's size (not in the data: default 2 vCPUs / 8 GB, illustrative).
     discount_pct, vm_autoscale_share, whole_vms:
-        Reserved/committed-use discount on the VMs (0–100 %); share of the variability the VMs follow (0: kept
-        for the peak, 1: follow it fully); count whole VMs (True) or the fraction (False: a linear model).
-    platform, headroom_pct, node_headroom_pct, control_plane_usd_month:
-        ``"fargate_x86"`` or ``"fargate_arm"``; containers' spare capacity on top of the average and the
-        platform's node headroom (0–1000 %); the platform's control plane (USD per month).
+        Discount on the VMs (and a node pool's nodes): reserved, committed-use or Spot (0-100 %); share of the
+        variability an autoscaling group follows (0-1); count whole VMs (True) or the fraction (False).
+    platform, container_discount_pct, headroom_pct:
+        One of :data:`PLATFORMS`; a discount on serverless tasks (Fargate Spot, 0-100 %); spare capacity the
+        serverless containers request on top of the average (0-1000 %).
+    packing_pct, control_plane_usd_month:
+        Share of each node the pods of a node pool can fill (1-100 %); the cluster's control plane (USD per
+        month; None or empty text: the platform's own from the data, EKS for a node pool, ECS for Fargate).
 
     Raises
     ------
@@ -150,20 +185,41 @@ def hosting_cost(
     discount = validate.number("discount", discount_pct, minimum=0, maximum=100, unit="%")
     share = validate.number("VM autoscaling share", vm_autoscale_share, minimum=0, maximum=1)
     whole = validate.flag("whole VMs", whole_vms)
-    cpu_row, mem_row = PLATFORM_ROWS[validate.choice("platform", platform, PLATFORM_ROWS)]
+    plat = validate.choice("platform", platform, PLATFORMS)
+    c_disc = validate.number("container discount", container_discount_pct, minimum=0, maximum=100, unit="%")
     head = validate.number("headroom", headroom_pct, minimum=0, maximum=MAX_PCT, unit="%")
-    node = validate.number("node headroom", node_headroom_pct, minimum=0, maximum=MAX_PCT, unit="%")
-    plane = validate.number("control plane", control_plane_usd_month, minimum=0, maximum=MAX_USD, unit="USD/month")
-    cpu_price, mem_price = price(cpu_row), price(mem_row)
+    pack = validate.number("packing", packing_pct, minimum=1, maximum=100, unit="%")
+    plane_price = price(CONTROL_PLANES[plat])
+    default_plane = plane_price.usd * HOURS_PER_MONTH
+    own = control_plane_usd_month is None or (
+        isinstance(control_plane_usd_month, str) and not control_plane_usd_month.strip()
+    )
+    plane = validate.number(
+        "control plane",
+        default_plane if own else control_plane_usd_month,
+        minimum=0,
+        maximum=MAX_USD,
+        unit="USD/month",
+    )
     per_load = max(cpu / vm_cpu, mem / vm_mem)
-    need = per_load * (1 + (1 - share) * (ratio - 1))
-    if not need <= MAX_VMS:
+    kept = 1 + (1 - share) * (ratio - 1)
+    need = per_load * kept
+    if not need / (pack / 100) <= MAX_VMS:
         raise ValueError(f"the workload needs {need:,.0f} VMs, more than {MAX_VMS:,}: use bigger VMs")
     vms = float(math.ceil(round(need, 9))) if whole else need
-    c_cpu, c_mem = cpu * (1 + head / 100), mem * (1 + head / 100)
-    compute = (c_cpu * cpu_price.usd + c_mem * mem_price.usd) * HOURS_PER_MONTH
-    overhead = compute * node / 100 + plane
     unit = vm.usd * HOURS_PER_MONTH * (1 - discount / 100)
+    c_cpu, c_mem = cpu * (1 + head / 100), mem * (1 + head / 100)
+    if plat in PLATFORM_ROWS:
+        cpu_price, mem_price = (price(r) for r in PLATFORM_ROWS[plat])
+        compute = (c_cpu * cpu_price.usd + c_mem * mem_price.usd) * HOURS_PER_MONTH * (1 - c_disc / 100)
+        nodes = 0.0
+        be = _break_even(per_load, share, unit, compute + plane, whole)
+    else:
+        cpu_price = mem_price = None
+        node_need = per_load / (pack / 100) * kept
+        nodes = float(math.ceil(round(node_need, 9))) if whole else node_need
+        compute = nodes * unit
+        be = math.inf  # the same instances, partly packed, plus a control plane: never cheaper than the VMs
     return HostingCost(
         cpu,
         mem,
@@ -173,32 +229,35 @@ def hosting_cost(
         discount,
         share,
         whole,
+        plat,
+        c_disc,
         head,
-        node,
+        pack,
         plane,
-        platform,
         vm,
         cpu_price,
         mem_price,
+        plane_price,
         per_load,
         unit,
         vms,
         vms * unit,
         c_cpu,
         c_mem,
+        nodes,
         compute,
-        overhead,
-        compute + overhead,
-        _break_even(per_load, share, unit, compute + overhead, whole),
+        plane,
+        compute + plane,
+        be,
     )
 
 
 def break_even_variability(**inputs: Any) -> float:
-    """The peak-to-average ratio above which containers are cheaper than VMs.
+    """The peak-to-average ratio above which the containers are cheaper than the VMs.
 
     Takes the keywords of :func:`hosting_cost` (``peak_to_avg`` is checked but does not change the answer).
-    Returns 1.0 if containers are cheaper even for a steady load and ``math.inf`` if they never are. With
-    fractional VMs both costs are equal at the ratio returned; with whole VMs it is the step at which the
-    VM fleet first costs more than the containers.
+    Returns 1.0 if containers are cheaper even for a steady load and ``math.inf`` if they never are (always for
+    a node pool running one workload). With fractional VMs both costs are equal at the ratio returned; with
+    whole VMs it is the step at which the VM fleet first costs more than the containers.
     """
     return hosting_cost(**inputs).break_even

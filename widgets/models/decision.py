@@ -51,6 +51,16 @@ class Decision:
         """The ids of the rules that exclude ``option`` (empty if none)."""
         return next(x for o, _, x in self.ranking if o == option)
 
+    def excluded_because(self, option: str) -> str:
+        """What exactly the rules that exclude ``option`` rule out, in words ("" if it is not excluded).
+
+        An exclusion is narrower than the option's name: untrusted tenants exclude containers on *shared* VMs,
+        not one VM or node pool per tenant.
+        """
+        ids = self.excluded(option)
+        rules = [f.rule for f in self.reasons if f.rule.id in ids]
+        return "; ".join(dict(r.why_excluded).get(option, r.reason.split(". ")[0]) for r in rules)
+
 
 def _evidence(dataset: str, row_id: str) -> str:
     table = data.load(dataset)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core import data
+from .kernel import KernelReport
 
 # id, host, measure, what it protects against ({names} are filled from data/), where the course shows it
 _MEASURES = (
@@ -57,7 +58,7 @@ _MEASURES = (
     (
         "cgroup-limits",
         "container",
-        "set cgroup limits (--pids-limit, --memory)",
+        "set cgroup limits (--memory, and --pids-limit where the kernel has a pids controller)",
         "fork bombs and memory exhaustion starving the host and its neighbours",
         "lesson 02: cgrouplab.pids_limit_lab",
     ),
@@ -131,15 +132,26 @@ SETUPS = {
 }
 
 
+#: Measure id -> the kernel features it needs (keys of :func:`widgets.models.kernel.feature_specs`).
+NEEDS = {
+    "rootless": ("userns-unprivileged",),
+    "seccomp": ("seccomp-bpf",),
+    "read-only": ("ns:mount",),
+    "cgroup-limits": ("cgroups-v1-memory", "cgroups-v1-pids"),
+    "no-host-ns": ("ns:pid", "ns:network", "ns:ipc"),
+}
+
+
 @dataclass(frozen=True)
 class Measure:
-    """One hardening measure: what to do, what it protects against, where the course shows it."""
+    """One hardening measure: what to do, what it protects against, where the course shows it, what it needs."""
 
     id: str
     host: str
     measure: str
     protects: str
     shown_in: str
+    needs: tuple[str, ...] = ()
 
 
 def _hardening() -> tuple[Measure, ...]:
@@ -154,7 +166,17 @@ def _hardening() -> tuple[Measure, ...]:
         "devices": f"{devs['value']:g}",
         "fc": f"{devs['conditions']}; {fc.cite(devs)}",
     }
-    return tuple(Measure(i, h, m, p.format(**facts), s) for i, h, m, p, s in _MEASURES)
+    return tuple(Measure(i, h, m, p.format(**facts), s, NEEDS.get(i, ())) for i, h, m, p, s in _MEASURES)
+
+
+def unavailable(report: KernelReport) -> dict[str, tuple[str, ...]]:
+    """Measure id -> the features it needs that ``report``'s kernel lacks by its version (only those that lack
+    one): on Linux 3.10, ``cgroup-limits`` lacks the pids controller (4.3), so ``--pids-limit`` cannot work."""
+    return {
+        m.id: tuple(k for k in m.needs if not report.has(k))
+        for m in HARDENING
+        if any(not report.has(k) for k in m.needs)
+    }
 
 
 #: The checklist: 10 measures for container hosts, 3 for VM hosts.

@@ -18,6 +18,27 @@ from ..core import data
 from ..core.units import version_key
 
 EXAMPLE = "type a kernel version such as 5.15 or 5.15.0-91-generic"
+#: Version-string suffixes that name a distribution's kernel (which backports features).
+VENDORS = (
+    (r"\.el\d+", "Red Hat family (RHEL, CentOS, Rocky, AlmaLinux)"),
+    (r"uek", "Oracle Linux (UEK)"),
+    (r"\.amzn\d", "Amazon Linux"),
+    (r"-(generic|aws|azure|gcp|gke|lowlatency|oracle)\b", "Ubuntu"),
+    (r"\+deb\d+|-(cloud-)?(amd64|arm64)$", "Debian"),
+    (r"\.fc\d+", "Fedora"),
+    (r"-default$", "SUSE"),
+    (r"microsoft-standard", "WSL 2"),
+)
+#: What to do instead of trusting a version number, and the evidence that el7 kernels were backported.
+_CHECK = (
+    "Kernel configuration and sysctls can also switch features off: check the running system (for example "
+    "whether /sys/fs/cgroup/pids or pids.max exists, or /proc/sys/user/max_user_namespaces is above 0)."
+)
+BACKPORT_SOURCES = (
+    "github.com/gluster/gluster-containers pull request 143 (2019): docker-1.13.1-94 on CentOS 7 (kernel "
+    "3.10.0) sets pids.max to 4096; github.com/cri-o/cri-o pull request 641 (2017): CentOS 7.2 lacked the pids "
+    "cgroup, a later CentOS 7 release was expected to have it"
+)
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+_~]\S*|\.\d\S*)?", re.IGNORECASE)
 _RANGES = (("major", 1, 99), ("minor", 0, 999), ("patch", 0, 99_999))
 
@@ -96,8 +117,25 @@ class KernelReport:
 
     @property
     def missing(self) -> tuple[Feature, ...]:
-        """The protections a container on this kernel lacks (features with a ``lacks`` text)."""
+        """The protections a container on this kernel lacks by its upstream version (features with a ``lacks``
+        text); a distribution kernel may have more (see :attr:`caveat`)."""
         return tuple(f for f in self.features if not f.present and f.lacks)
+
+    @property
+    def vendor(self) -> str:
+        """The distribution whose kernel the version string names ("" for an upstream version)."""
+        return next((name for pattern, name in VENDORS if re.search(pattern, self.text)), "")
+
+    @property
+    def caveat(self) -> str:
+        """Why the version number alone cannot tell what this kernel has."""
+        if self.vendor:
+            return (
+                f"This is a {self.vendor.split(' (')[0]} kernel: distributions backport features into their kernels, "
+                f"so its upstream version ({self.name}) can under-count what it has (Red Hat's 3.10.0-…el7 kernels "
+                f"gained the pids controller of Linux 4.3 in a later RHEL 7 update). {_CHECK}"
+            )
+        return f"An upstream version number is a guide only. {_CHECK}"
 
 
 # key -> (row in namespaces.csv ("ns:" keys) or kernel_features.csv, label, short name, what a container lacks
@@ -156,20 +194,28 @@ _SPECS = {
         "cgroups v1 (initial release)",
         "cgroups v1",
         "cgroups",
-        "nothing can cap a container's memory, CPU or number of processes, so one container can starve the host",
+        "nothing can cap a container's share of the CPU or pin it to CPUs, so one container can starve the host",
+    ),
+    "cgroups-v1-memory": (
+        "cgroups v1 memory controller",
+        "memory controller",
+        "the memory controller",
+        "nothing can cap a container's memory (--memory), so one container can exhaust the host's",
+    ),
+    "cgroups-v1-pids": (
+        "cgroups v1 pids controller",
+        "pids controller",
+        "the pids controller",
+        "nothing can cap a container's number of processes (--pids-limit does not work), so a fork bomb in one "
+        "container starves the host",
     ),
     "cgroups-v2-devel": ("cgroups v2 development begins", "cgroups v2 (development preview)", "", ""),
     "cgroups-v2": (
         "cgroups v2 official",
-        "cgroups v2 (official)",
+        "cgroups v2 (with io, memory, pids)",
         "cgroups v2",
-        "only the older v1 hierarchies, one per controller; v1's release_agent is what the CVE-2022-0492 escape abused",
-    ),
-    "cgroups-v2-controllers": (
-        "cgroups v2 io, memory and pids controllers",
-        "cgroups v2 io/memory/pids",
-        "the cgroups v2 io, memory and pids controllers",
-        "limits on memory, disk I/O and process count must come from cgroups v1",
+        "only the v1 hierarchies, one per controller, which cannot be delegated safely to a rootless engine; v1's "
+        "release_agent is what the CVE-2022-0492 escape abused",
     ),
     "seccomp-strict": (
         "seccomp strict mode (prctl PR_SET_SECCOMP)",
@@ -187,7 +233,7 @@ _SPECS = {
         "seccomp() system call",
         "seccomp() system call",
         "the seccomp() system call",
-        "filters can only be installed with prctl(PR_SET_SECCOMP), without the newer call's options",
+        "",  # not a protection: the same filters install through prctl(PR_SET_SECCOMP) since 3.5
     ),
 }
 

@@ -17,8 +17,9 @@ doubling maxima. No metric lag; billing per minute of use (provider minimums, pe
 
 Delays: a unit ready ``s`` seconds after it is ordered serves from the first minute it is ready for at least
 half of: ``floor(s / 60 + 1/2)`` minutes (:func:`delay_minutes`). EC2 Linux m1.small 96.9 s -> 2 min, Rackspace
-Linux 44.2 s -> 1, EC2 Windows 810.2 s -> 14, ``docker run`` 1.19 s -> 0 (within the same minute). Cited: start
-times (``data/startup_times.csv``) and prices (``data/cloud_prices.csv``: SECONDARY, dated snapshots, re-check
+Linux 44.2 s -> 1, EC2 Windows 810.2 s -> 14; a node of a node pool adds the cluster-autoscaler's 10 s scan;
+a Fargate task 56.9 s -> 1 min (:mod:`.fleets`). Cited: start times (``data/startup_times.csv``,
+``data/scaling_times.csv``) and prices (``data/cloud_prices.csv``: SECONDARY, dated snapshots, re-check
 before use). Illustrative assumptions, set your own: capacity per vCPU, VM and task sizes, headroom, cool-down,
 minimum units and every profile shape parameter.
 """
@@ -35,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..core import validate
-from .fleets import VM_START_ROWS, container_params, vm_params
+from .fleets import VM_START_ROWS, container_params, node_pool_params, vm_params
 from .profiles import DAY, KINDS, MAX_DAYS, MAX_RATE, profile
 
 #: The lesson-facing API of this topic: its own names and, re-exported, the names a lesson uses with them
@@ -57,6 +58,7 @@ __all__ = [
     "compare",
     "first_slo_miss",
     "load_compare",
+    "node_pool_params",
     "profile",
     "simulate",
     "vm_params",
@@ -135,6 +137,7 @@ def simulate(
     min_units: int = 0,
     scale_in_delay_min: int = 0,
     price_per_unit_hour: float,
+    fixed_price_per_hour: float = 0.0,
     notes: Sequence[str] = (),
 ) -> SimResult:
     """Run the autoscaler of the module docstring over one demand series, vectorised.
@@ -150,8 +153,9 @@ def simulate(
         cool-down: a unit goes once unwanted for this many minutes plus the current one.
     step_units, headroom_pct, min_units:
         Units are ordered in whole steps, with spare capacity on top, never fewer than ``min_units``.
-    price_per_unit_hour, notes:
-        USD per unit-hour; where the delay and price come from (carried into the result).
+    price_per_unit_hour, fixed_price_per_hour, notes:
+        USD per unit-hour; USD per hour whatever the fleet's size (a cluster's control plane); where the delay
+        and prices come from (carried into the result).
 
     Raises
     ------
@@ -180,6 +184,9 @@ def simulate(
         "price_per_unit_hour": validate.number(
             "price per unit-hour", price_per_unit_hour, minimum=0, maximum=MAX_PRICE, unit="USD"
         ),
+        "fixed_price_per_hour": validate.number(
+            "fixed price per hour", fixed_price_per_hour, minimum=0, maximum=MAX_PRICE, unit="USD"
+        ),
     }
     cap, step, usd = p["unit_capacity_rps"], p["step_units"], p["price_per_unit_hour"]
     # The same arithmetic as ceil(round(demand * (1 + headroom) / (cap * step), 9)) * step, in place: a year
@@ -206,7 +213,10 @@ def simulate(
         util = float(np.mean(np.minimum(demand, supply) / supply)) * 100
     else:
         util = float(np.mean(np.minimum(demand[on], supply[on]) / supply[on])) * 100 if on.any() else math.nan
+    fixed = p["fixed_price_per_hour"]
     cumulative, unit_hours = np.cumsum(billed) * (usd / 60), float(billed.sum()) / 60
+    if fixed:
+        cumulative = cumulative + np.arange(1, billed.size + 1) * (fixed / 60)
     for arr in (demand, desired, billed, capacity, cumulative):
         arr.flags.writeable = False
     return SimResult(
@@ -220,7 +230,7 @@ def simulate(
         float(short.sum()) * 60,
         util,
         unit_hours,
-        unit_hours * usd,
+        unit_hours * usd + fixed * billed.size / 60,
         cumulative,
         MappingProxyType(p),
         tuple(str(x) for x in notes),
@@ -229,13 +239,32 @@ def simulate(
 
 @dataclass(frozen=True)
 class Comparison:
-    """The same demand through a VM fleet and a container fleet (and, for the widget, the window shown)."""
+    """The same demand through a VM fleet, serverless containers and (optionally) containers on a node pool."""
 
     demand_rps: np.ndarray
     vm: SimResult
-    container: SimResult
+    container: SimResult  # serverless containers (each task its own micro-VM, tens of seconds to start)
     kind: str = "given"  # the profile kind, or "given" for a demand series passed in
     window: tuple[float, float] = (0.0, 7.0)  # (first day, number of days) on the widget's figure
+    node_pool: SimResult | None = None  # containers on a node pool of VMs added by a cluster-autoscaler
+
+    @property
+    def fleets(self) -> tuple[SimResult, ...]:
+        """VMs, then the node pool (if any), then the serverless containers."""
+        return (self.vm, *((self.node_pool,) if self.node_pool is not None else ()), self.container)
+
+    def followed_share(self, fleet: str = "vm") -> float:
+        """The share of the demand's swings a fleet followed, in the cost calculator's terms (0 = capacity kept
+        for the peak, 1 = capacity equal to the average): ``1 - (kept - 1) / (peak/average - 1)``, where kept is
+        the fleet's mean billed capacity over the mean demand. NaN for a flat demand."""
+        r = {"vm": self.vm, "container": self.container, "node_pool": self.node_pool}[fleet]
+        if r is None:
+            raise ValueError("this comparison has no node-pool fleet")
+        mean, peak = float(self.demand_rps.mean()), float(self.demand_rps.max())
+        if mean <= 0 or peak <= mean:
+            return math.nan
+        kept = float(r.billed.mean()) * r.unit_capacity_rps / mean
+        return 1 - (kept - 1) / (peak / mean - 1)
 
 
 def _mapping(name: str, params: object) -> Mapping[str, Any]:
@@ -245,13 +274,18 @@ def _mapping(name: str, params: object) -> Mapping[str, Any]:
 
 
 def compare(
-    demand: Sequence[float] | np.ndarray, vm_params: Mapping[str, Any], container_params: Mapping[str, Any]
+    demand: Sequence[float] | np.ndarray,
+    vm_params: Mapping[str, Any],
+    container_params: Mapping[str, Any],
+    node_pool_params: Mapping[str, Any] | None = None,
 ) -> Comparison:
-    """Run :func:`simulate` for both platforms (each mapping holds its keyword inputs)."""
+    """Run :func:`simulate` for each fleet (each mapping holds its keyword inputs)."""
     vm = simulate(demand, **{**_mapping("vm", vm_params), "platform": "vm"})
-    return Comparison(
-        vm.demand_rps, vm, simulate(demand, **{**_mapping("container", container_params), "platform": "container"})
-    )
+    pool = None
+    if node_pool_params is not None:
+        pool = simulate(demand, **{**_mapping("node pool", node_pool_params), "platform": "container"})
+    container = simulate(demand, **{**_mapping("container", container_params), "platform": "container"})
+    return Comparison(vm.demand_rps, vm, container, node_pool=pool)
 
 
 def first_slo_miss(
@@ -315,7 +349,7 @@ def load_compare(
     span = validate.integer("window length", window_days, minimum=1, maximum=n_days)
     start = validate.number("window start", window_start_day, minimum=0, maximum=n_days - span, unit="day")
     c = _fleets(kind, base_rps, peak_rps, seed, n_days, capacity_per_vcpu_rps, headroom_pct, cooldown_min, vm_start)
-    return Comparison(c.demand_rps, c.vm, c.container, kind, (start, float(span)))
+    return Comparison(c.demand_rps, c.vm, c.container, kind, (start, float(span)), c.node_pool)
 
 
 @functools.lru_cache(maxsize=4)
@@ -342,4 +376,9 @@ def _fleets(
         "scale_in_delay_min": cooldown_min,
     }  # validated by vm_params and simulate
     demand = _cached_profile(kind, base_rps, peak_rps, seed, days)
-    return compare(demand, vm_params(vm_start=vm_start, **shared), container_params(**shared))
+    return compare(
+        demand,
+        vm_params(vm_start=vm_start, **shared),
+        container_params(**shared),
+        node_pool_params(vm_start=vm_start, **shared),
+    )

@@ -14,12 +14,24 @@ from ..core import data, validate
 STALE = "secondary snapshot, re-check before use"
 #: VM price rows (USD per instance-hour; the VM sizes are not in the data).
 VM_ROWS = ("aws_ec2_m5_large", "aws_ec2_m6i_large", "aws_ec2_m7g_large", "azure_d2s_v5", "gcp_e2_standard_2")
-#: Container platform key -> (vCPU-hour row, GB-hour row).
+#: Serverless container platform key -> (vCPU-hour row, GB-hour row): billed per task for what it requests.
 PLATFORM_ROWS = {
     "fargate_x86": ("aws_fargate_linux_x86_vcpu", "aws_fargate_linux_x86_memory"),
     "fargate_arm": ("aws_fargate_linux_arm_vcpu", "aws_fargate_linux_arm_memory"),
 }
-PLATFORM_NAMES = {"fargate_x86": "AWS Fargate Linux/x86", "fargate_arm": "AWS Fargate Linux/ARM"}
+#: Every container platform: the serverless ones, and containers on a node pool of the chosen VMs (EKS).
+PLATFORMS = (*PLATFORM_ROWS, "node_pool")
+PLATFORM_NAMES = {
+    "fargate_x86": "AWS Fargate Linux/x86 (serverless)",
+    "fargate_arm": "AWS Fargate Linux/ARM (serverless)",
+    "node_pool": "a node pool of the VMs (EKS)",
+}
+#: Platform -> its control-plane price row: ECS (no charge) for Fargate, EKS for a node pool.
+CONTROL_PLANES = {
+    "fargate_x86": "aws_ecs_control_plane",
+    "fargate_arm": "aws_ecs_control_plane",
+    "node_pool": "aws_eks_control_plane",
+}
 
 
 @dataclass(frozen=True)
@@ -78,4 +90,15 @@ def platform_options() -> list[tuple[str, str]]:
         out.append(
             (f"{PLATFORM_NAMES[key]}, {cpu.usd:g} USD/vCPU-h + {mem.usd:g} USD/GB-h ({cpu.when}; {cpu.cite})", key)
         )
+    eks = price(CONTROL_PLANES["node_pool"])
+    out.append(
+        (f"{PLATFORM_NAMES['node_pool']}: the VM price per node + {eks.usd:g} USD/cluster-h ({eks.cite})", "node_pool")
+    )
     return out
+
+
+def max_discount(row_id: str) -> tuple[float, str]:
+    """The largest discount a purchase option's source states ('up to', %) and its citation."""
+    table = data.load("purchase_options")
+    row = table.row(id=row_id)
+    return float(row["max_discount_pct"]), table.cite(row)

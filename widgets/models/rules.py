@@ -53,6 +53,7 @@ class Rule:
     changes: str
     excludes: tuple[str, ...] = ()
     evidence: tuple[tuple[str, str], ...] = ()  # (data set, row id) shown with its citation
+    why_excluded: tuple[tuple[str, str], ...] = ()  # (excluded option, what exactly it rules out, and what not)
 
     def fires(self, answers: dict[str, str]) -> bool:
         """True if every condition in :attr:`when` holds for ``answers``."""
@@ -82,10 +83,12 @@ def _r(
     excludes: tuple[str, ...] = (),
     evidence: tuple[tuple[str, str], ...] = (),
     also: dict[str, tuple[int, ...]] | None = None,
+    why_excluded: dict[str, str] | None = None,
 ) -> Rule:
     when = [(input, (QUESTIONS[input][1][i],))]
     when += [(n, tuple(QUESTIONS[n][1][j] for j in js)) for n, js in (also or {}).items()]
-    return Rule(id, tuple(when), tuple(points.items()), reason, lesson, calculator, changes, excludes, evidence)
+    why = tuple((why_excluded or {}).items())
+    return Rule(id, tuple(when), tuple(points.items()), reason, lesson, calculator, changes, excludes, evidence, why)
 
 
 _SHARED = (CONTAINERS, MANAGED)  # plain shared-kernel containers
@@ -227,16 +230,24 @@ RULES: tuple[Rule, ...] = (
         "isolation",
         2,
         {MICROVM: 3, VM: 2},
-        "Untrusted tenants or customer code must not share a kernel with other tenants, so plain shared-kernel "
-        "containers are excluded unless sandboxed: self-managed, managed (a managed platform counts only with a "
-        "sandboxed runtime, which is the micro-VM option) and containers packed on shared VMs (one VM per tenant "
-        "is the VM option). Micro-VMs give each tenant its own kernel behind a small device model and start "
-        "fast (3); full VMs give the same boundary with more overhead (2).",
+        "Untrusted tenants or customer code must not share a kernel with other tenants, so containers of "
+        "different tenants packed onto shared hosts are excluded: self-managed, on a managed platform's shared "
+        "nodes, or on shared VMs. One VM or node pool per tenant is the VM option here, and a managed platform "
+        "that runs each task in its own micro-VM (AWS Fargate) or sandbox (GKE Sandbox) is the micro-VM option. "
+        "Micro-VMs give each tenant its own kernel behind a small device model and start fast (3); full VMs "
+        "give the same boundary with more overhead (2).",
         _05,
         "KernelCalculator",
         "running only your own code",
         excludes=(*_SHARED, CVM),
         evidence=(("syscall_counts", "x86_64_recent_with_entry_point"), ("firecracker_spec", "site_emulated_devices")),
+        why_excluded={
+            CONTAINERS: "different tenants' containers on hosts you run share those hosts' kernel",
+            MANAGED: "tenants' containers packed onto the platform's shared nodes share a kernel; a platform "
+            "that gives each task its own micro-VM (AWS Fargate) is not excluded: it is the micro-VM option",
+            CVM: "several tenants' containers packed onto shared VMs share each VM's kernel; one VM or node pool "
+            "per tenant keeps them apart and is not excluded: it is the VM option",
+        },
     ),
     _r(
         "own-kernel-needs-a-guest",

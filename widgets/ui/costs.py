@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -17,7 +18,17 @@ from ..core import data, validate
 from ..core.units import format_usd
 from ..core.validate import ILLUSTRATIVE
 from ..models.costs import MAX_RATIO, HostingCost, hosting_cost
-from ..models.prices import PLATFORM_NAMES, PLATFORM_ROWS, STALE, VM_ROWS, platform_options, price, vm_options
+from ..models.prices import (
+    CONTROL_PLANES,
+    PLATFORM_NAMES,
+    PLATFORM_ROWS,
+    STALE,
+    VM_ROWS,
+    max_discount,
+    platform_options,
+    price,
+    vm_options,
+)
 from ..models.tco import COMPONENTS, STRATEGIES, Tco, default_hosting, tco
 from .calculator import Calculator, Choice, Number, Toggle
 from .figures import new_figure
@@ -52,6 +63,11 @@ def _break_even_words(h: HostingCost) -> str:
     return f"containers become cheaper above a peak-to-average ratio of {h.break_even:.3g}"
 
 
+def vm_practice(h: HostingCost) -> str:
+    """How the VMs are run: 'kept for the peak' or 'following 40% of the swings'."""
+    return "kept for the peak" if h.vm_autoscale_share == 0 else f"following {h.vm_autoscale_share:.0%} of the swings"
+
+
 def summarize_cost(h: HostingCost) -> str:
     """One sentence: both monthly and yearly costs, which is cheaper, by how much, the break-even ratio."""
     vms = f"{h.vms:g}" if h.whole_vms else f"{h.vms:.3g}"
@@ -59,44 +75,71 @@ def summarize_cost(h: HostingCost) -> str:
     by = f" by {format_usd(h.saving_monthly)} USD a month ({format_usd(h.saving_monthly * 12)} a year)" * (
         h.cheaper != "neither"
     )
+    where = PLATFORM_NAMES[h.platform] + ("" if h.serverless else f", {h.nodes:g} nodes")
     return (
         f"For {h.avg_vcpu:g} vCPUs and {h.avg_mem_gb:g} GB on average with peaks {h.peak_to_avg:g}× the average, "
-        f"{vms} {h.vm.short} VM{'s' * (h.vms != 1)} cost {format_usd(h.vm_monthly)} USD a month "
-        f"({format_usd(h.vm_yearly)} a year) and containers on {PLATFORM_NAMES[h.platform]} "
-        f"{format_usd(h.container_monthly)} USD ({format_usd(h.container_yearly)} a year): {winner[h.cheaper]}{by}; "
-        f"{_break_even_words(h)} (prices: {STALE})."
+        f"{vms} {h.vm.short} VM{'s' * (h.vms != 1)} {vm_practice(h)} cost {format_usd(h.vm_monthly)} USD a month "
+        f"({format_usd(h.vm_yearly)} a year) and containers on {where} {format_usd(h.container_monthly)} USD "
+        f"({format_usd(h.container_yearly)} a year): {winner[h.cheaper]}{by}; {_break_even_words(h)} "
+        f"(prices: {STALE})."
     )
 
 
 def details_cost(h: HostingCost) -> str:
     """HTML: the arithmetic, the prices with their dates and sources, what is assumed."""
-    kept = 1 + (1 - h.vm_autoscale_share) * (h.peak_to_avg - 1)
-    prices = "".join(f"<li>{html.escape(p.text())}</li>" for p in (h.vm, h.cpu_price, h.mem_price))
+    kept = h.kept_factor(h.peak_to_avg)
+    used = [h.vm, h.plane_price, *(p for p in (h.cpu_price, h.mem_price) if p is not None)]
+    prices = "".join(f"<li>{html.escape(p.text())}</li>" for p in used)
+    if h.serverless:
+        containers = (
+            f"Containers: ({h.container_vcpu:.4g} vCPU × {h.cpu_price.usd:g} + {h.container_mem_gb:.4g} GB × "
+            f"{h.mem_price.usd:g}) USD/h × 730 h × (1 − {h.container_discount_pct:g}%) = "
+            f"{format_usd(h.compute_monthly)}, + {format_usd(h.control_plane_usd_month)} control plane = "
+            f"{format_usd(h.container_monthly)} USD/month. Serverless tasks are billed for what they request, per "
+            "second, and are assumed here to follow the load fully; each takes tens of seconds to start (see the "
+            "load simulation)."
+        )
+    else:
+        containers = (
+            f"Containers on a node pool: {'ceil' * h.whole_vms}(max(…) / {h.packing_pct:g}% packing × {kept:.4g}) = "
+            f"{h.nodes:.4g} nodes × {format_usd(h.vm_unit_monthly)} USD + {format_usd(h.control_plane_usd_month)} "
+            f"control plane = {format_usd(h.container_monthly)} USD/month. The nodes are the same VMs, added as "
+            "slowly; one workload alone never makes a node pool cheaper than its VMs: the saving comes from several "
+            "services sharing the nodes, which this calculator does not model."
+        )
     return (
-        f"<p>VMs: {'ceil' * h.whole_vms}(max({h.avg_vcpu:g} / {h.vm_vcpu:g} vCPUs, {h.avg_mem_gb:g} / "
-        f"{h.vm_mem_gb:g} GB) × {kept:.4g}) = {h.vms:.4g} VMs × {h.vm.usd:g} USD/h × 730 h × "
-        f"(1 − {h.discount_pct:g}%) = {format_usd(h.vm_monthly)} USD/month. Containers: ({h.container_vcpu:.4g} vCPU × "
-        f"{h.cpu_price.usd:g} + {h.container_mem_gb:.4g} GB × {h.mem_price.usd:g}) USD/h × 730 h = "
-        f"{format_usd(h.compute_monthly)}, + {h.node_headroom_pct:g}% node headroom + "
-        f"{format_usd(h.control_plane_usd_month)}"
-        f" control plane = {format_usd(h.container_monthly)} USD/month.</p><p>Prices used:</p><ul>{prices}</ul>"
-        f"<p><small>The VM size ({h.vm_vcpu:g} vCPUs, {h.vm_mem_gb:g} GB) is not in the data; it and every "
-        f"other input are {ILLUSTRATIVE}.</small></p>"
+        f"<p>VMs ({html.escape(vm_practice(h))}): {'ceil' * h.whole_vms}(max({h.avg_vcpu:g} / {h.vm_vcpu:g} vCPUs, "
+        f"{h.avg_mem_gb:g} / {h.vm_mem_gb:g} GB) × {kept:.4g}) = {h.vms:.4g} VMs × {h.vm.usd:g} USD/h × 730 h × "
+        f"(1 − {h.discount_pct:g}%) = {format_usd(h.vm_monthly)} USD/month. {html.escape(containers)}</p>"
+        f"<p>Prices used:</p><ul>{prices}</ul>"
+        f"<p><small>The VM size ({h.vm_vcpu:g} vCPUs, {h.vm_mem_gb:g} GB) is not in the data; it, the discounts, "
+        f"the packing and every other input are {ILLUSTRATIVE}. {html.escape(discount_bounds())}</small></p>"
+    )
+
+
+def discount_bounds() -> str:
+    """The cited upper bounds of the Spot discounts, as one sentence."""
+    fargate, f_cite = max_discount("fargate_spot")
+    ec2, e_cite = max_discount("ec2_spot")
+    return (
+        f"Spot discounts are stated as maxima: up to {fargate:g}% for Fargate Spot ({f_cite}) and up to {ec2:g}% "
+        f"for EC2 Spot ({e_cite}); Spot capacity can be taken back at short notice."
     )
 
 
 def draw_cost(fig: go.Figure, h: HostingCost) -> None:
-    """Redraw the side-by-side bars: VMs and containers (+ platform overhead), USD per month."""
+    """Redraw the side-by-side bars: VMs and containers (+ control plane), USD per month."""
     for trace, y in zip(fig.data, (h.vm_monthly, h.compute_monthly, h.overhead_monthly), strict=True):
         trace.y, trace.text = [y], [format_usd(y)]
-    fig.data[0].name = f"{h.vms:.4g} × {h.vm.short} ({h.vm.when})"
-    fig.data[1].name = f"{PLATFORM_NAMES[h.platform]} vCPU + memory ({h.cpu_price.when})"
+    fig.data[0].name = f"{h.vms:.4g} × {h.vm.short} ({vm_practice(h)}; {h.vm.when})"
+    what = "vCPU + memory" if h.serverless else f"{h.nodes:.4g} nodes"
+    fig.data[1].name = f"{PLATFORM_NAMES[h.platform]}: {what}"
 
 
 def cost_figure(h: HostingCost, *, widget: bool = False) -> go.Figure:
-    """Monthly hosting cost: VMs kept for the peak vs containers following the load, side by side."""
+    """Monthly hosting cost: VMs and a container platform, side by side."""
     fig = new_figure(
-        "Monthly hosting cost: VMs kept for the peak vs containers that follow the load",
+        "Monthly hosting cost: VMs and a container platform, each billed its own way",
         "",
         "hosting cost (USD per month)",
         widget=widget,
@@ -106,8 +149,8 @@ def cost_figure(h: HostingCost, *, widget: bool = False) -> go.Figure:
     )
     for x, name, key, hatch in (
         ("VMs", "VM instances", "vm", ""),
-        ("containers", "container vCPU + memory", "container", ""),
-        ("containers", "platform overhead (node headroom + control plane)", "container", "/"),
+        ("containers", "container compute", "container", ""),
+        ("containers", "control plane", "container", "/"),
     ):
         fig.add_bar(
             x=[x],
@@ -145,11 +188,12 @@ def variability_figure(h: HostingCost, max_ratio: float = 10.0) -> go.Figure:
         line={"color": COLORS["vm"]},
         name=f"VMs ({h.vm.short})",
     )
+    xs = [p[0] for p in pts] if not h.serverless else [1, hi]
     fig.add_scatter(
-        x=[1, hi],
-        y=[h.container_monthly] * 2,
+        x=xs,
+        y=[h.container_monthly_at(x) for x in xs],
         mode="lines",
-        line={"color": COLORS["container"]},
+        line={"color": COLORS["container"], "shape": "linear" if h.serverless else "hv"},
         name=f"containers ({PLATFORM_NAMES[h.platform]})",
     )
     be = [h.break_even] if 1 <= h.break_even <= hi else []
@@ -165,10 +209,11 @@ def variability_figure(h: HostingCost, max_ratio: float = 10.0) -> go.Figure:
 
 def variability_summary(h: HostingCost) -> str:
     """One sentence for :func:`variability_figure`."""
-    return (
-        f"The containers cost {format_usd(h.container_monthly)} USD a month at any variability; the VMs, kept for "
-        f"the peak, cost more as the peak grows: {_break_even_words(h)} (prices: {STALE})."
-    )
+    if h.serverless:
+        first = f"The serverless containers cost {format_usd(h.container_monthly)} USD a month at any variability"
+    else:
+        first = "The node pool grows with the peak like the VMs it is made of"
+    return f"{first}; the VMs, {vm_practice(h)}, cost more as the peak grows: {_break_even_words(h)} (prices: {STALE})."
 
 
 def summarize_tco(t: Tco) -> str:
@@ -254,7 +299,7 @@ def tco_figure(t: Tco, *, widget: bool = False) -> go.Figure:
 def price_table_html() -> str:
     """HTML table of every price row this module uses, with its date, source and the staleness warning."""
     table = data.load("cloud_prices")
-    ids = [*VM_ROWS, *(r for rows in PLATFORM_ROWS.values() for r in rows)]
+    ids = [*VM_ROWS, *(r for rows in PLATFORM_ROWS.values() for r in rows), *dict.fromkeys(CONTROL_PLANES.values())]
     cells = "".join(
         f"<tr><td>{html.escape(p.label)}</td><td>{p.usd:g}</td><td>USD per {p.per}</td>"
         f"<td>{html.escape(p.region or 'not stated')}</td><td>{html.escape(p.date_seen)}</td>"
@@ -281,27 +326,33 @@ class CostCalculator(Calculator[HostingCost]):
         Choice("vm_type", "VM price", vm_options, "640px"),
         Number("vm_vcpu", "VM vCPUs*", "160px"),
         Number("vm_mem_gb", "VM memory (GB)*"),
-        Number("discount_pct", "reserved discount (%)"),
+        Number("discount_pct", "VM discount (%)"),
         Number("vm_autoscale_share", "VM autoscaling share (0–1)"),
         Toggle("whole_vms", "whole VMs"),
-        Choice("platform", "container price", platform_options, "640px"),
+        Choice("platform", "container platform", platform_options, "640px"),
+        Number("container_discount_pct", "Fargate Spot discount (%)"),
         Number("headroom_pct", "container headroom (%)"),
-        Number("node_headroom_pct", "node headroom (%)"),
-        Number("control_plane_usd_month", "control plane (USD/month)"),
+        Number("packing_pct", "node packing (%)"),
+        Number("control_plane_usd_month", "control plane (USD/month)", optional=True, placeholder="the platform's"),
     )
     rows = (
         ("avg_vcpu", "avg_mem_gb", "peak_to_avg"),
         ("vm_type",),
         ("vm_vcpu", "vm_mem_gb", "discount_pct", "vm_autoscale_share", "whole_vms"),
         ("platform",),
-        ("headroom_pct", "node_headroom_pct", "control_plane_usd_month"),
+        ("container_discount_pct", "headroom_pct", "packing_pct", "control_plane_usd_month"),
     )
     legend = (
         f"Prices: {STALE} (dates and sources in the menus and under the figure). * The VM size is not in the "
-        f"data (default 2 vCPUs / 8 GB). Every number you type starts at an {ILLUSTRATIVE}."
+        "data (default 2 vCPUs / 8 GB). VM discount: reserved, committed-use or Spot; autoscaling share 0 keeps the "
+        f"VMs for the peak. Every number you type starts at an {ILLUSTRATIVE}."
     )
     model = staticmethod(hosting_cost)
     make_figure = staticmethod(lambda h: cost_figure(h, widget=True))
+
+    def defaults(self) -> dict[str, Any]:
+        return {**validate.defaults_of(hosting_cost), "control_plane_usd_month": ""}  # empty: the platform's own
+
     draw = staticmethod(draw_cost)
     summarize = staticmethod(summarize_cost)
     details = staticmethod(details_cost)

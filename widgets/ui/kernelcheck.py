@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 from ..core import data
 from ..core.validate import ILLUSTRATIVE
 from ..labs.kernel import this_kernel
-from ..models.hardening import HARDENING
-from ..models.kernel import KernelReport, cve_rows, feature_specs, kernel_features, release_key
+from ..models.hardening import HARDENING, Measure, unavailable
+from ..models.kernel import BACKPORT_SOURCES, KernelReport, cve_rows, feature_specs, kernel_features, release_key
 from .calculator import Calculator, Text
 from .figures import new_figure
 from .theme import COLORS
@@ -40,9 +40,14 @@ def _join(items: list[str]) -> str:
 
 
 def summarize(r: KernelReport) -> str:
-    """One sentence: namespaces, cgroups and seccomp, and what a container lacks."""
+    """One sentence: namespaces, cgroups and seccomp, what a container lacks by the version, and the caveat."""
     total = sum(f.key.startswith("ns:") for f in r.features)
-    cg = "cgroups v1 and v2" if r.has("cgroups-v2") else "cgroups v1 only" if r.has("cgroups-v1") else "no cgroups"
+    if r.has("cgroups-v2"):
+        cg = "cgroups v1 and v2"
+    elif r.has("cgroups-v1"):
+        cg = "cgroups v1 only" + ("" if r.has("cgroups-v1-pids") else " (no pids controller)")
+    else:
+        cg = "no cgroups"
     sc = (
         "seccomp-BPF"
         if r.has("seccomp-bpf")
@@ -52,7 +57,13 @@ def summarize(r: KernelReport) -> str:
     )
     lacks = _join([f.short for f in r.missing])
     tail = f"a container there lacks {lacks}" if lacks else "a container there lacks none of the features charted"
-    return f"{r.name} has {len(r.namespaces)} of the {total} namespace types, {cg} and {sc}; {tail}."
+    vendor = (
+        f" (a {r.vendor.split(' (')[0]} kernel: backports may add features, the version alone cannot tell)"
+        if r.vendor
+        else ""
+    )
+    head = f"{r.name} has {len(r.namespaces)} of the {total} namespace types, {cg} and {sc}"
+    return f"{head}; by its version, {tail}{vendor}."
 
 
 def details(r: KernelReport) -> str:
@@ -72,12 +83,24 @@ def details(r: KernelReport) -> str:
         notes.append(
             "cgroups v2 exists only as a development preview, behind the mount option -o __DEVEL__sane_behavior."
         )
-    notes.append(
-        "An upstream version is a guide only: distribution kernels (e.g. 3.10.0-…el7) backport features, "
-        "and kernel configuration or sysctls can switch them off; check the running system."
-    )
+    if r.has("seccomp-bpf") and not r.has("seccomp-syscall"):
+        notes.append(
+            "The seccomp() system call (3.17) is missing, but it adds no protection: engines install the same "
+            "BPF filters through prctl(PR_SET_SECCOMP), which works since Linux 3.5."
+        )
+    cannot = unavailable(r)
+    if cannot:
+        labels = {f.key: f"{f.label} ({f.since})" for f in r.features}
+        notes.append(
+            "By its version, these checklist measures cannot work here: "
+            + "; ".join(f"{i} (needs {', '.join(labels[k] for k in ks)})" for i, ks in cannot.items())
+            + "."
+        )
+    notes.append(r.caveat)
     calls = data.load("syscall_counts")
     used = [*data.load("namespaces").citations(), calls.source(calls.row(id="docker_docs_disabled")).citation()]
+    if r.vendor:
+        used.append(BACKPORT_SOURCES)
     cites = "".join(f"<li>{html.escape(c)}</li>" for c in dict.fromkeys(used))
     return (
         f"<p><b>{html.escape(r.name)}</b> ({html.escape(r.origin)}: {html.escape(r.text)})</p>"
@@ -240,13 +263,19 @@ def cve_summary() -> str:
 
 
 def hardening_html() -> str:
-    """The checklist as an HTML table (one ☐ per measure)."""
+    """The checklist as an HTML table (one ☐ per measure), with the kernel version each measure needs."""
+    since = {f.key: f for f in feature_specs()}
+
+    def needs(m: Measure) -> str:
+        return "; ".join(f"{since[k].label} ({since[k].since})" for k in m.needs) or "-"
+
     body = "".join(
         f"<tr><td>☐</td><td><code>{m.id}</code></td><td>{m.host} host</td><td>{html.escape(m.measure)}"
-        f"</td><td>{html.escape(m.protects)}</td><td>{html.escape(m.shown_in)}</td></tr>"
+        f"</td><td>{html.escape(m.protects)}</td><td>{html.escape(needs(m))}</td><td>{html.escape(m.shown_in)}</td></tr>"
         for m in HARDENING
     )
     return (
         "<table class='cvm-hardening'><thead><tr><th></th><th>id</th><th>for</th><th>measure</th>"
-        f"<th>protects against</th><th>shown in</th></tr></thead><tbody>{body}</tbody></table>"
+        "<th>protects against</th><th>needs (Linux version)</th><th>shown in</th></tr></thead>"
+        f"<tbody>{body}</tbody></table>"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -48,7 +48,8 @@ def draw_demand_capacity(fig: go.Figure, c: Comparison, window: tuple[float, flo
         raise ValueError(f"window start must be before the end of the {n / DAY:g}-day profile, got day {start:g}")
     idx = np.arange(lo, hi, b := _bucket(hi - lo))
     x = np.round(idx / DAY, 5)  # rounded: a smaller stored figure; numpy arrays validate much faster than lists
-    for trace, y in zip(fig.data, (c.demand_rps, c.vm.capacity_rps, c.container.capacity_rps), strict=True):
+    for trace, r in zip(fig.data, (None, *c.fleets), strict=True):
+        y = c.demand_rps if r is None else r.capacity_rps
         trace.x, trace.y = x, np.round(np.maximum.reduceat(y[lo:hi], idx - lo), 2)
     what = "per-minute values" if b == 1 else f"maximum per {b} min"
     fig.layout.xaxis.title.text = f"time (days since the start of the synthetic year; {what})"
@@ -69,17 +70,17 @@ def demand_capacity_figure(
         legend={"orientation": "h", "y": -0.22, "x": 0},
         margin={"b": 110},
     )
-    for name, key, shape in (
-        ("demand (synthetic)", "other", "linear"),
-        ("VM capacity", "vm", "hv"),
-        ("container capacity", "container", "hv"),
-    ):
+    traces = [("demand (synthetic)", "other", "linear", "solid"), ("VM capacity", "vm", "hv", "solid")]
+    if c.node_pool is not None:
+        traces.append(("node-pool capacity (containers on VMs)", "container", "hv", "dot"))
+    traces.append(("serverless container capacity", "container", "hv", "solid"))
+    for name, key, shape, dash in traces:
         fig.add_scatter(
             x=[],
             y=[],
             mode="lines",
             name=name,
-            line={"color": COLORS[key], "shape": shape, "width": 1.5},
+            line={"color": COLORS[key], "shape": shape, "width": 1.5, "dash": dash},
             hovertemplate=f"day %{{x:.2f}}<br>{name}: %{{y:,.0f}} req/s<extra></extra>",
         )
     draw_demand_capacity(fig, c, window)
@@ -96,30 +97,41 @@ def cumulative_cost_figure(c: Comparison) -> go.Figure:
     )
     n = c.demand_rps.size
     idx = np.unique(np.r_[np.arange(0, n, _bucket(n)), n - 1])
-    for r, key, what in ((c.vm, "vm", "VMs"), (c.container, "container", "containers")):
+    for r, key, what, dash in _named(c):
         fig.add_scatter(
             x=((idx + 1) / DAY).tolist(),
             y=r.cumulative_cost_usd[idx].tolist(),
             mode="lines",
             name=f"{what}: {r.cost_usd:,.2f} USD",
-            line={"color": COLORS[key], "width": 2},
+            line={"color": COLORS[key], "width": 2, "dash": dash},
         )
     return fig
 
 
+def _named(c: Comparison) -> list[tuple[SimResult, str, str, str]]:
+    """(result, colour key, name, dash) for each fleet of ``c``."""
+    out = [(c.vm, "vm", "VMs (autoscaling group)", "solid")]
+    if c.node_pool is not None:
+        out.append((c.node_pool, "container", "containers on a node pool", "dot"))
+    return [*out, (c.container, "container", "serverless containers", "solid")]
+
+
 def summarize(c: Comparison) -> str:
-    """One sentence: cost, unmet demand and utilisation of both fleets."""
-    miss: Callable[[SimResult], str] = lambda r: (  # noqa: E731
-        f"{r.unmet_minutes:,} min of unmet demand ({r.unmet_requests:,.0f} requests short)"
+    """One sentence: cost, unmet demand and utilisation of every fleet, and the VMs' share followed."""
+    parts = [
+        f"{what} {r.cost_usd:,.2f} USD with {r.unmet_minutes:,} min of unmet demand "
+        f"({r.unmet_requests:,.0f} requests short, utilisation "
+        + ("n/a" if math.isnan(r.utilisation_pct) else f"{r.utilisation_pct:.0f}%")
+        + ")"
+        for r, _, what, _ in _named(c)
+    ]
+    share = c.followed_share("vm")
+    follows = (
+        ""
+        if math.isnan(share)
+        else f" The VMs followed {share:.0%} of the swings (set that share in the cost calculator to compare)."
     )
-    util = " vs ".join(
-        "n/a" if math.isnan(r.utilisation_pct) else f"{r.utilisation_pct:.0f}%" for r in (c.vm, c.container)
-    )
-    return (
-        f"Over {c.demand_rps.size / DAY:g} days of synthetic demand the VM fleet costs {c.vm.cost_usd:,.2f} USD "
-        f"with {miss(c.vm)} and the container fleet {c.container.cost_usd:,.2f} USD with {miss(c.container)}; "
-        f"average utilisation {util}."
-    )
+    return f"Over {c.demand_rps.size / DAY:g} days of synthetic demand: " + "; ".join(parts) + "." + follows
 
 
 def details(c: Comparison) -> str:
@@ -129,23 +141,27 @@ def details(c: Comparison) -> str:
         ("cost (USD)", "{0.cost_usd:,.2f}"),
         ("provisioning delay (min)", "{0.params[provision_delay_min]}"),
         ("price per unit-hour (USD)", "{0.params[price_per_unit_hour]:.6g}"),
+        ("fixed price per hour (USD)", "{0.params[fixed_price_per_hour]:.6g}"),
         ("unit-hours billed (starting units included)", "{0.unit_hours:,.1f}"),
         ("minutes with unmet demand", "{0.unmet_minutes:,}"),
         ("requests short", "{0.unmet_requests:,.0f}"),
         ("average utilisation (%)", "{0.utilisation_pct:.1f}"),
     ]
+    fleets = _named(c)
     body = "".join(
         f"<tr><td>{html.escape(label)}</td>"
-        + "".join(f"<td>{html.escape(fmt.format(r))}</td>" for r in (c.vm, c.container))
+        + "".join(f"<td>{html.escape(fmt.format(r))}</td>" for r, *_ in fleets)
         + "</tr>"
         for label, fmt in rows
     )
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in (*c.vm.notes, *c.container.notes))
+    head = "".join(f"<th>{html.escape(what)}</th>" for _, _, what, _ in fleets)
+    notes = "".join(f"<li>{html.escape(n)}</li>" for r, *_ in fleets for n in r.notes)
     return (
-        f"<table><tr><th></th><th>VMs</th><th>containers</th></tr>{body}</table><ul>{notes}</ul>"
+        f"<table><tr><th></th>{head}</tr>{body}</table><ul>{notes}</ul>"
         f"<p><small>The demand ('{html.escape(c.kind)}') is synthetic. Prices are secondary, dated snapshots: "
-        "re-check them on the provider's page. Headroom, cool-down and capacity are illustrative assumptions: "
-        "set your own.</small></p>"
+        "re-check them on the provider's page. Headroom, cool-down, packing and capacity are illustrative "
+        "assumptions: set your own. A node pool pays off when several services share its nodes, which one "
+        "workload cannot show.</small></p>"
     )
 
 
@@ -175,6 +191,8 @@ class LoadCalculator(Calculator[Comparison]):
         ("window_days", "window_start_day"),
     )
     legend = (
+        "Three fleets, each with its own start time and billing: VMs, containers on a node pool of those VMs, "
+        "serverless containers (Fargate). "
         f"The demand is synthetic (a formula and seeded noise). Demand, capacity, sizes, headroom and cool-down: "
         f"{ILLUSTRATIVE}. Start times and prices (secondary, dated snapshots) come from the course data and are "
         "cited under the figure."

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import html
 import platform
 from pathlib import Path
 
 import pytest
 
+from tests.unit.support.probe import ENVIRONMENTS, EXPECTED, evidence_set, materialise, this_machine
 from widgets.labs import capabilities
 from widgets.labs.base import Capability, use_live
-from widgets.labs.probe import where_am_i
+from widgets.labs.probe import record, recorded_machine, where_am_i
 from widgets.models import probe
+
+CPU_VM = "processor: 0\nflags\t\t: fpu vme sse2 hypervisor avx\n"
+CPU_METAL = "processor: 0\nflags\t\t: fpu vme sse2 avx vmx\n"
+LIVE_ROOT = "20 1 0:20 / / rw - overlay overlay rw,lowerdir=/run/live/fs.squashfs,upperdir=/run/live/rw\n"
 
 
 def fake_root(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -21,88 +27,94 @@ def fake_root(tmp_path: Path, files: dict[str, str]) -> Path:
     return tmp_path
 
 
-CPU_VM = "processor: 0\nflags\t\t: fpu vme sse2 hypervisor avx\n"
+def rule_ids(env) -> set[str]:
+    return {e.rule for e in env.evidence if e.points_to != "none"}
 
 
-CPU_METAL = "processor: 0\nflags\t\t: fpu vme sse2 avx vmx\n"
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_every_environment_is_recognised_from_its_recording_and_its_files(name, tmp_path):
+    kind, hypervisor, engine = EXPECTED[name]
+    recorded = evidence_set(name)
+    for env in (
+        where_am_i(recording=recorded),
+        where_am_i(materialise(tmp_path, recorded), environ=recorded.get("environ", {}), system="Linux"),
+    ):
+        assert env.kind == kind, env.report()
+        assert hypervisor in env.hypervisor and engine in env.engine, env.headline
+        assert (hypervisor == "") is (env.hypervisor == "") and (engine == "") is (env.engine == "")
 
 
-def test_bare_metal_laptop(tmp_path):
-    root = fake_root(
-        tmp_path,
-        {
-            "/proc/cpuinfo": CPU_METAL,
-            "/sys/class/dmi/id/sys_vendor": "LENOVO\n",
-            "/sys/class/dmi/id/product_name": "21CF\n",
-            "/proc/1/cgroup": "0::/init.scope\n",
-            "/proc/1/sched": "systemd (1, #threads: 1)\n",
-        },
-    )
-    env = where_am_i(root, environ={}, system="Linux")
-    assert env.kind == "bare-metal"
-    assert any("hide themselves" in c for c in env.caveats)
+def test_docker_on_cgroup_v2_is_found_although_proc_1_cgroup_reads_root():
+    env = where_am_i(recording=ENVIRONMENTS["Docker on cgroup v2"])
+    assert env.kind == "container" and env.engine == "Docker"
+    assert {"engine-mounts", "overlay-root-engine", "cgroup-namespace"} <= rule_ids(env)
+    assert "cgroup-path" not in rule_ids(env)  # /proc/1/cgroup reads 0::/ inside a cgroup namespace
 
 
-def test_kvm_guest_named_by_firmware(tmp_path):
-    root = fake_root(
-        tmp_path,
-        {
-            "/proc/cpuinfo": CPU_VM,
-            "/sys/class/dmi/id/sys_vendor": "QEMU\n",
-            "/sys/class/dmi/id/product_name": "Standard PC (Q35 + ICH9, 2009)\n",
-            "/sys/devices/system/clocksource/clocksource0/current_clocksource": "kvm-clock\n",
-        },
-    )
-    env = where_am_i(root, environ={}, system="Linux")
-    assert env.kind == "vm"
-    assert env.hypervisor.startswith("QEMU/KVM")
-    assert "virtual machine" in env.headline
-
-
-def test_docker_container_in_a_vm(tmp_path):
-    root = fake_root(
-        tmp_path,
-        {
-            "/proc/cpuinfo": CPU_VM,
-            "/sys/class/dmi/id/sys_vendor": "Amazon EC2\n",
-            "/proc/1/cgroup": "12:pids:/docker/3f2a9c\n0::/docker/3f2a9c\n",
-            "/.dockerenv": "",
-        },
-    )
-    env = where_am_i(root, environ={}, system="Linux")
-    assert env.kind == "container-in-vm"
-    assert env.engine == "Docker" and "AWS" in env.hypervisor
-
-
-def test_kubernetes_pod_by_environment_and_pid_namespace(tmp_path):
-    root = fake_root(
-        tmp_path,
-        {
-            "/proc/cpuinfo": CPU_METAL,
-            "/proc/1/sched": "python3 (48213, #threads: 1)\n",
-        },
-    )
-    env = where_am_i(root, environ={"KUBERNETES_SERVICE_HOST": "10.0.0.1"}, system="Linux")
-    assert env.kind == "container"
-    assert "Kubernetes" in env.headline
-    assert any(e.source == "/proc/1/sched" and e.points_to == "container" for e in env.evidence)
-
-
-def test_marker_file_alone_is_only_weak(tmp_path):
-    root = fake_root(tmp_path, {"/proc/cpuinfo": CPU_VM, "/.dockerenv": "", "/proc/1/cgroup": "0::/\n"})
-    env = where_am_i(root, environ={}, system="Linux")
-    assert env.kind == "vm"
+def test_the_build_machine_is_a_micro_vm_with_a_stray_dockerenv():
+    recorded = this_machine()
+    env = where_am_i(recording=recorded)
+    assert env.kind == "vm" and env.hypervisor == "Firecracker (KVM)" and env.engine == ""
+    marker = next(e for e in env.evidence if e.rule == "dockerenv")
+    assert marker.points_to == "container" and marker.strength == "weak"
     assert any("container image" in c for c in env.caveats)
+    # An ordinary user cannot read the ACPI tables: kvm-clock and the command line still name it.
+    learner = {**recorded, "files": {k: v for k, v in recorded["files"].items() if "acpi" not in k}}
+    assert where_am_i(recording=learner).hypervisor == "Firecracker (KVM)"
 
 
-def test_wsl2_and_firecracker_hints(tmp_path):
-    root = fake_root(
-        tmp_path, {"/proc/version": "Linux version 5.15.90.1-microsoft-standard-WSL2\n", "/proc/cpuinfo": CPU_VM}
+def test_outdated_traces_decide_nothing(tmp_path):
+    # A host PID in /proc/1/sched proved nothing after Linux 4.14 and is not read any more.
+    root = fake_root(tmp_path, {"/proc/1/sched": "python3 (48213, #threads: 1)\n"})
+    assert where_am_i(root, environ={}, system="Linux").kind == "unknown"
+    # A live USB system has an overlay root too: a weak hint, no verdict.
+    live = fake_root(tmp_path / "live", {"/proc/cpuinfo": CPU_METAL, "/proc/self/mountinfo": LIVE_ROOT})
+    env = where_am_i(live, environ={}, system="Linux")
+    assert env.kind == "bare-metal" and any("container hint" in c for c in env.caveats)
+
+
+def test_ec2_metal_is_bare_metal_and_wsl1_is_no_vm(tmp_path):
+    metal = fake_root(
+        tmp_path,
+        {
+            "/proc/cpuinfo": CPU_METAL,
+            "/sys/class/dmi/id/sys_vendor": "Amazon EC2\n",
+            "/sys/class/dmi/id/product_name": "m5.metal\n",
+        },
     )
-    assert "WSL2" in where_am_i(root, environ={}, system="Linux").hypervisor
-    root2 = fake_root(tmp_path / "fc", {"/proc/cmdline": "console=ttyS0 virtio_mmio.device=4K@0xd0000000:5\n"})
-    env = where_am_i(root2, environ={}, system="Linux")
-    assert env.kind == "vm" and "micro-VM" in env.hypervisor
+    env = where_am_i(metal, environ={}, system="Linux")
+    assert env.kind == "bare-metal" and any(e.rule == "dmi-metal" for e in env.evidence)
+    wsl1 = fake_root(tmp_path / "wsl1", {"/proc/sys/kernel/osrelease": "4.4.0-19041-Microsoft\n"})
+    env = where_am_i(wsl1, environ={}, system="Linux")
+    assert env.kind == "bare-metal" and "WSL 1" in env.report()
+
+
+def test_container_variable_names_the_manager_and_oci_names_none(tmp_path):
+    root = fake_root(tmp_path, {"/proc/cpuinfo": CPU_VM})
+    env = where_am_i(root, environ={"container": "podman"}, system="Linux")
+    assert env.kind == "container-in-vm" and env.engine == "Podman"
+    assert env.report().startswith("Verdict: a container inside a virtual machine") and "$container" in env.report()
+    oci = where_am_i(root, environ={"container": "oci"}, system="Linux")
+    assert oci.kind == "container-in-vm" and oci.engine == ""
+
+
+def test_a_recording_keeps_only_what_the_rules_read(tmp_path):
+    root = fake_root(
+        tmp_path,
+        {
+            "/proc/cpuinfo": "processor: 0\nflags\t\t: fpu hypervisor\nmodel name: Secret CPU\n",
+            "/proc/cmdline": "root=/dev/vda console=ttyS0 secret=1 virtio_mmio.device=4K@0xd0000000:5\n",
+            "/proc/self/mountinfo": LIVE_ROOT + "30 1 0:30 / /home rw - ext4 /dev/sdb rw\n",
+            "/proc/1/environ": "container=lxc\0TOKEN=abc\0",
+            "/proc/1/comm": "my-app\n",
+        },
+    )
+    kept = record(root, environ={"container": "lxc", "HOME": "/root"})
+    files = kept["files"]
+    assert "Secret" not in files["/proc/cpuinfo"] and files["/proc/cmdline"] == "virtio_mmio.device=4K@0xd0000000:5"
+    assert "/home" not in files["/proc/self/mountinfo"] and files["/proc/1/environ"] == "container=lxc"
+    assert files["/proc/1/comm"] == "" and kept["environ"] == {"container": "lxc"}
+    assert where_am_i(recording=kept).kind == where_am_i(root, environ={"container": "lxc"}, system="Linux").kind
 
 
 def test_no_proc_no_sys_never_crashes(tmp_path):
@@ -112,11 +124,11 @@ def test_no_proc_no_sys_never_crashes(tmp_path):
     assert env.kind == "unknown"
 
 
-def test_report_lists_every_piece_of_evidence(tmp_path):
-    root = fake_root(tmp_path, {"/proc/cpuinfo": CPU_VM})
-    report = where_am_i(root, environ={"container": "podman"}, system="Linux").report()
-    assert report.startswith("Verdict: a container inside a virtual machine")
-    assert "/proc/cpuinfo" in report and "$container" in report
+def test_every_rule_has_a_source_and_the_lesson_table_shows_them_all():
+    table = probe.rules_html()
+    for r in probe.RULES:
+        assert r.cite and r.why and r.strength in ("strong", "weak") and html.escape(r.trace) in table
+    assert len({r.id for r in probe.RULES}) == len(probe.RULES)
 
 
 def test_this_machine_gives_a_verdict():
@@ -124,6 +136,8 @@ def test_this_machine_gives_a_verdict():
     assert env.kind in probe.KINDS
     if platform.system() == "Linux":
         assert env.evidence, "Linux exposes /proc: some evidence must be found"
+    env, label = recorded_machine()
+    assert env.kind == "vm" and "2026-12-03" in label
 
 
 def test_capabilities_never_raise_and_explain(tmp_path):

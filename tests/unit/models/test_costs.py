@@ -9,13 +9,22 @@ import re
 import pytest
 
 from tests.hostile import HOSTILE
-from tests.unit.support.costs import ARM_CPU, ARM_MEM, COST_NUMERIC, NO_OVERHEAD, TCO_NUMERIC, X86_CPU, X86_MEM
+from tests.unit.support.costs import (
+    ARM_CPU,
+    ARM_MEM,
+    COST_NUMERIC,
+    EKS_MONTH,
+    NO_OVERHEAD,
+    TCO_NUMERIC,
+    X86_CPU,
+    X86_MEM,
+)
 from widgets.models.costs import break_even_variability, hosting_cost
 from widgets.models.tco import default_hosting, tco
 
 
 def test_hosting_by_hand():
-    h = hosting_cost(avg_vcpu=4, avg_mem_gb=16, peak_to_avg=3, vm_vcpu=2, vm_mem_gb=8, headroom_pct=20, **NO_OVERHEAD)
+    h = hosting_cost(avg_vcpu=4, avg_mem_gb=16, peak_to_avg=3, vm_vcpu=2, vm_mem_gb=8, headroom_pct=20)
     # peak 12 vCPUs / 2 = 6 VMs (48 GB / 8 = 6 too); 6 × 0.096 × 730 = 420.48 USD/month
     assert h.vms == 6 and h.vm_monthly == pytest.approx(420.48)
     assert h.vm_yearly == pytest.approx(420.48 * 12)  # 5,045.76
@@ -57,7 +66,7 @@ def test_arm_platform_and_other_vms():
         {"vm_autoscale_share": 0.4},
         {"discount_pct": 30, "platform": "fargate_arm"},
         {"avg_vcpu": 37, "avg_mem_gb": 90, "vm_vcpu": 4, "vm_mem_gb": 16, "control_plane_usd_month": 400},
-        {"vm_type": "azure_d2s_v5", "headroom_pct": 60, "node_headroom_pct": 35},
+        {"vm_type": "azure_d2s_v5", "headroom_pct": 60, "container_discount_pct": 35},
     ],
 )
 def test_break_even_fractional_costs_are_equal(inputs):
@@ -90,11 +99,35 @@ def test_break_even_whole_vms_is_the_step(inputs):
     assert be == pytest.approx(hi, abs=1e-9)
 
 
+def test_serverless_pays_no_node_headroom_and_ecs_no_control_plane():
+    # The finding: node headroom and a control plane belong to a node pool, not to Fargate on ECS.
+    h = hosting_cost()
+    assert h.serverless and h.nodes == 0 and h.control_plane_usd_month == 0 and h.overhead_monthly == 0
+    assert h.container_monthly == pytest.approx((4.8 * X86_CPU + 19.2 * X86_MEM) * 730)
+    spot = hosting_cost(container_discount_pct=70)
+    assert spot.container_monthly == pytest.approx(h.container_monthly * 0.3)
+
+
+def test_a_node_pool_is_the_same_vms_partly_packed_plus_a_control_plane():
+    h = hosting_cost(platform="node_pool")
+    # peak 3 × 2 VM-loads / 85 % packing = 7.06 -> 8 nodes of the same m5.large, + EKS 0.10 USD/h × 730
+    assert h.nodes == 8 and h.compute_monthly == pytest.approx(8 * 0.096 * 730)
+    assert h.control_plane_usd_month == pytest.approx(EKS_MONTH) and h.container_monthly > h.vm_monthly
+    assert h.break_even == math.inf and h.cheaper == "vm"
+    # it follows the load exactly as the VMs do, so autoscaling helps both alike
+    auto = hosting_cost(platform="node_pool", vm_autoscale_share=1)
+    assert auto.vms == 2 and auto.nodes == 3  # 2 / 0.85 = 2.35 -> 3
+    for ratio in (1, 2, 5, 50):
+        assert h.container_monthly_at(ratio) >= h.vm_monthly_at(ratio)
+    full = hosting_cost(platform="node_pool", packing_pct=100, control_plane_usd_month=0)
+    assert full.container_monthly == full.vm_monthly and full.cheaper == "neither"
+
+
 def test_tco_by_hand():
     t = tco(
         years=5,
         hosting_vm_usd_year=5046,
-        hosting_container_usd_year=3295,
+        hosting_container_usd_year=2450,
         team_size=4,
         engineer_usd_year=120_000,
         ops_share_vm_pct=30,
@@ -104,26 +137,29 @@ def test_tco_by_hand():
         failure_probability_pct=20,
         failed_migration_usd=100_000,
     )
-    # VMs: 5,046 + 4 × 120,000 × 0.30 = 149,046 a year; containers: 3,295 + 120,000 = 123,295 a year
+    # VMs: 5,046 + 4 × 120,000 × 0.30 = 149,046 a year; containers: 2,450 + 120,000 = 122,450 a year
     # one-offs: 4 × 2,000 + 6 × 10,000 + 0.2 × 100,000 = 8,000 + 60,000 + 20,000 = 88,000
     assert list(t.cumulative("vm")) == [0, 149_046, 298_092, 447_138, 596_184, 745_230]
-    assert list(t.cumulative("container")) == [88_000, 211_295, 334_590, 457_885, 581_180, 704_475]
+    assert list(t.cumulative("container")) == [88_000, 210_450, 332_900, 455_350, 577_800, 700_250]
     assert t.totals("container") == {
-        "hosting": 16_475,
+        "hosting": 12_250,
         "engineering": 600_000,
         "training": 8_000,
         "migration": 60_000,
         "risk": 20_000,
     }
     assert sum(t.totals("vm").values()) == t.cumulative("vm")[-1]
-    assert t.break_even_years == pytest.approx(88_000 / 25_751) and t.break_even_year == 4
+    assert t.break_even_years == pytest.approx(88_000 / 26_596) and t.break_even_year == 4
     assert t == tco()  # the defaults are this case (hosting from the cost calculator, rounded)
-    assert default_hosting() == (5046.0, 3295.0)
+    assert default_hosting() == (5046.0, 2450.0)
 
 
 @pytest.mark.parametrize(("arg", "name"), COST_NUMERIC)
 @pytest.mark.parametrize(("value", "words"), HOSTILE)
 def test_hosting_refuses_hostile_values(arg, name, value, words):
+    if arg == "control_plane_usd_month" and (value is None or (isinstance(value, str) and not value.strip())):
+        assert hosting_cost(**{arg: value}) == hosting_cost()  # None or empty: the platform's own
+        return
     with pytest.raises(ValueError, match=words) as info:
         hosting_cost(**{arg: value})
     assert str(info.value).startswith(name + " "), str(info.value)
@@ -154,7 +190,9 @@ def test_tco_refuses_hostile_values(arg, name, value, words):
         (hosting_cost, {"avg_vcpu": 1e5, "vm_vcpu": 1e-3, "peak_to_avg": 1000}, "more than 10,000,000: use bigger VMs"),
         (hosting_cost, {"vm_type": "t2.micro"}, "VM type must be one of aws_ec2_m5_large"),
         (hosting_cost, {"vm_type": None}, "VM type must be one of"),
-        (hosting_cost, {"platform": "lambda"}, "platform must be one of fargate_x86, fargate_arm"),
+        (hosting_cost, {"platform": "lambda"}, "platform must be one of fargate_x86, fargate_arm, node_pool"),
+        (hosting_cost, {"packing_pct": 0}, "packing must be at least 1 %"),
+        (hosting_cost, {"container_discount_pct": 101}, "container discount must be at most 100 %"),
         (tco, {"years": 0}, "years must be at least 1, got 0"),
         (tco, {"years": 2.5}, "years must be a whole number, got 2.5"),
         (tco, {"team_size": 0}, "team size must not be zero"),

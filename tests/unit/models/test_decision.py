@@ -163,3 +163,11 @@ def test_invalid_answers_name_the_input(name, value):
     words = QUESTIONS[name][0]
     with pytest.raises(ValueError, match=f"^{words} must be one of"):
         decide(**{**DEFAULTS, name: value})
+
+
+def test_exclusions_say_exactly_what_they_rule_out():
+    d = decide(**case(2, 2, 2, 2, 0, 2, 2))  # customers' code
+    assert "node pool per tenant" in d.excluded_because(CVM) and "VM option" in d.excluded_because(CVM)
+    assert "Fargate" in d.excluded_because(MANAGED) and "micro-VM option" in d.excluded_because(MANAGED)
+    assert "share those hosts' kernel" in d.excluded_because(CONTAINERS)
+    assert d.excluded_because(MICROVM) == d.excluded_because(VM) == ""

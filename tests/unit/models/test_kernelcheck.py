@@ -9,6 +9,7 @@ import pytest
 
 import widgets
 from widgets.models import kernel as kernel_model
+from widgets.models.hardening import HARDENING, unavailable
 
 EXAMPLE = "5.15 or 5.15.0-91-generic"
 
@@ -16,15 +17,15 @@ EXAMPLE = "5.15 or 5.15.0-91-generic"
 NS6 = {"mount", "uts", "ipc", "user", "pid", "network"}
 
 
-# version: (namespace types, cgroups v1, cgroups v2, seccomp-BPF, seccomp(), unprivileged user namespaces)
+# version: (namespace types, cgroups v1, pids controller, cgroups v2, seccomp-BPF, seccomp(), unprivileged userns)
 BY_HAND = {
-    "2.6.32": (NS6, True, False, False, False, False),
-    "3.10": (NS6, True, False, True, False, True),
-    "4.4": (NS6, True, False, True, True, True),
-    "4.19": (NS6 | {"cgroup"}, True, True, True, True, True),
-    "5.4": (NS6 | {"cgroup"}, True, True, True, True, True),
-    "5.15": (NS6 | {"cgroup", "time"}, True, True, True, True, True),
-    "6.1": (NS6 | {"cgroup", "time"}, True, True, True, True, True),
+    "2.6.32": (NS6, True, False, False, False, False, False),
+    "3.10": (NS6, True, False, False, True, False, True),
+    "4.4": (NS6, True, True, False, True, True, True),
+    "4.19": (NS6 | {"cgroup"}, True, True, True, True, True, True),
+    "5.4": (NS6 | {"cgroup"}, True, True, True, True, True, True),
+    "5.15": (NS6 | {"cgroup", "time"}, True, True, True, True, True, True),
+    "6.1": (NS6 | {"cgroup", "time"}, True, True, True, True, True, True),
 }
 
 
@@ -93,13 +94,35 @@ def test_parse_refuses_non_text_and_out_of_range(value, words):
 
 @pytest.mark.parametrize("version", BY_HAND)
 def test_feature_sets_by_hand(version):
-    ns, v1, v2, bpf, call, unpriv = BY_HAND[version]
+    ns, v1, pids, v2, bpf, call, unpriv = BY_HAND[version]
     r = kernel_model.kernel_features(version)
     assert set(r.namespaces) == ns
-    assert (r.has("cgroups-v1"), r.has("cgroups-v2"), r.has("cgroups-v2-controllers")) == (v1, v2, v2)
+    assert (r.has("cgroups-v1"), r.has("cgroups-v1-pids"), r.has("cgroups-v2")) == (v1, pids, v2)
     assert (r.has("seccomp-strict"), r.has("seccomp-bpf"), r.has("seccomp-syscall")) == (True, bpf, call)
     assert r.has("userns-unprivileged") == unpriv
-    assert {f.key for f in r.missing} == {f.key for f in r.features if not f.present} - {"cgroups-v2-devel"}
+    not_protections = {"cgroups-v2-devel", "seccomp-syscall"}
+    assert {f.key for f in r.missing} == {f.key for f in r.features if not f.present} - not_protections
+
+
+def test_what_the_kernel_check_counts():
+    three_ten = kernel_model.kernel_features("3.10")
+    # seccomp-BPF filters work through prctl since 3.5: a missing seccomp() call is no missing protection
+    assert not three_ten.has("seccomp-syscall") and "seccomp-syscall" not in {f.key for f in three_ten.missing}
+    # cgroups v2 is one feature, not two
+    assert [f.key for f in kernel_model.feature_specs() if f.key.startswith("cgroups-v2") and f.lacks] == ["cgroups-v2"]
+    # no pids controller before 4.3: --pids-limit cannot work on 3.10
+    assert not three_ten.has("cgroups-v1-pids") and kernel_model.kernel_features("4.3").has("cgroups-v1-pids")
+    assert unavailable(three_ten) == {"cgroup-limits": ("cgroups-v1-pids",)}
+    assert unavailable(kernel_model.kernel_features("6.1")) == {}
+    assert "--pids-limit" in next(m.measure for m in HARDENING if m.id == "cgroup-limits")
+
+
+def test_a_version_number_alone_cannot_tell():
+    el7 = kernel_model.kernel_features("3.10.0-1160.el7.x86_64")
+    assert el7.vendor.startswith("Red Hat") and "backport" in el7.caveat and "pids controller" in el7.caveat
+    assert kernel_model.kernel_features("5.15.0-91-generic").vendor == "Ubuntu"
+    upstream = kernel_model.kernel_features("3.10")
+    assert upstream.vendor == "" and "guide only" in upstream.caveat and "check the running system" in upstream.caveat
 
 
 @pytest.mark.parametrize(

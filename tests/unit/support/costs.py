@@ -5,7 +5,8 @@ from __future__ import annotations
 X86_CPU, X86_MEM, ARM_CPU, ARM_MEM = 0.04048, 0.004445, 0.03238, 0.00356  # USD per vCPU-h, GB-h
 
 
-NO_OVERHEAD = {"node_headroom_pct": 0, "control_plane_usd_month": 0}
+NO_OVERHEAD = {"control_plane_usd_month": 0}
+EKS_MONTH = 0.10 * 730  # the EKS control plane, USD a month (secondary snapshot)
 
 
 COST_NUMERIC = [
@@ -16,8 +17,9 @@ COST_NUMERIC = [
     ("vm_mem_gb", "VM memory"),
     ("discount_pct", "discount"),
     ("vm_autoscale_share", "VM autoscaling share"),
+    ("container_discount_pct", "container discount"),
     ("headroom_pct", "headroom"),
-    ("node_headroom_pct", "node headroom"),
+    ("packing_pct", "packing"),
     ("control_plane_usd_month", "control plane"),
 ]
 

@@ -6,32 +6,32 @@ import numpy as np
 
 from widgets.models.healing import simulate_healing
 
-C_REPAIR = 1.0 + 1.1931  # restart delay + docker run alpine true (runc), s
-
-
-V_REPAIR = 60.0 + 96.9  # detection + EC2 Linux m1.small, s
-
-
+DOCKER_RUN, FORK_EXEC, EC2 = 1.1931, 0.001, 96.9  # cited start times (s): docker run, fork/exec, EC2 Linux
+C_RESTART = 0.1 + DOCKER_RUN  # Docker's first restart delay + docker run alpine true (runc), s
+V_RESTART = 0.1 + FORK_EXEC  # systemd's RestartSec default + fork/exec, s
+C_REPLACE, V_REPLACE = 60.0 + DOCKER_RUN, 60.0 + EC2  # detection + start, s
 HOUR = 3600.0
 
 
 #: Every numeric input: (argument, name in messages).
 NUMERIC = [
     ("n_instances", "instances"),
-    ("failures_per_day", "failures per day"),
+    ("crashes_per_day", "crashes per day"),
+    ("host_failures_per_day", "host failures per day"),
     ("hours", "hours"),
-    ("restart_delay_s", "restart delay"),
-    ("vm_detection_s", "detection time"),
+    ("containers_per_host", "containers per host"),
+    ("vms_per_host", "VMs per host"),
+    ("host_detection_s", "host detection time"),
     ("demand_rps", "demand"),
     ("capacity_rps", "capacity per instance"),
     ("seed", "seed"),
 ]
 
 
-def run(failures, **kw):
-    """A deterministic run: 4 instances for 1 h, default repair times, demand for exactly 4."""
+def run(crashes, hosts=(), **kw):
+    """A deterministic run: 4 instances for 1 h, default repair rules, demand for exactly 4."""
     args = {"n_instances": 4, "hours": 1, "demand_rps": 200, "capacity_rps": 50, **kw}
-    return simulate_healing(failures=failures, **args)
+    return simulate_healing(crashes=crashes, host_failures=list(hosts), **args)
 
 
 def up_at(r, minute, platform="container"):

@@ -29,10 +29,12 @@ def _cells():
 def test_summary_and_missing_protection_texts():
     r = kernel_model.kernel_features("3.10")
     assert kc.summarize(r) == (
-        "Linux 3.10 has 6 of the 8 namespace types, cgroups v1 only and seccomp-BPF; a container there lacks "
-        "the seccomp() system call, cgroups v2, the cgroups v2 io, memory and pids controllers, the cgroup "
-        "namespace and the time namespace."
+        "Linux 3.10 has 6 of the 8 namespace types, cgroups v1 only (no pids controller) and seccomp-BPF; by its "
+        "version, a container there lacks the pids controller, cgroups v2, the cgroup namespace and the time "
+        "namespace."
     )
+    el7 = kc.summarize(kernel_model.kernel_features("3.10.0-1160.el7.x86_64"))
+    assert el7.endswith("(a Red Hat family kernel: backports may add features, the version alone cannot tell).")
     lacks = {f.key: f.lacks for f in kernel_model.kernel_features("3.4").missing}
     assert lacks["ns:cgroup"] == "no cgroup namespace: a container sees the host's cgroup paths in /proc/self/cgroup"
     assert lacks["seccomp-bpf"].startswith("no seccomp-BPF: an engine cannot filter the container's system calls")
@@ -52,6 +54,8 @@ def test_details_escape_and_cite():
     html_text = kc.details(kernel_model.kernel_features("3.10.0-1160.el7.x86_64"))
     assert "Linux 3.10" in html_text and "Sources" in html_text and "man-pages" in html_text
     assert "<li>no time namespace" in html_text and "backport" in html_text
+    assert "cgroup-limits (needs pids controller (4.3))" in html_text and "gluster-containers" in html_text
+    assert "adds no protection" in html_text  # seccomp() missing, prctl works since 3.5
 
 
 def test_this_kernel_here_and_elsewhere(monkeypatch):
@@ -68,9 +72,11 @@ def test_this_kernel_here_and_elsewhere(monkeypatch):
 def test_figure_fills_present_and_hollows_missing():
     calc = kc.KernelCalculator("3.10")
     present, missing = calc.figure.data
-    assert len(present.x) + len(missing.x) == len(calc.result.features) == 16
+    assert len(present.x) + len(missing.x) == len(calc.result.features) == 17
     assert set(missing.y) == {f.label for f in calc.result.features if not f.present}
-    assert {"cgroup namespace", "time namespace", "cgroups v2 (official)"} <= set(missing.y)
+    assert {"cgroup namespace", "time namespace", "cgroups v2 (with io, memory, pids)", "pids controller"} <= set(
+        missing.y
+    )
     assert present.marker.color == COLORS["container"] and missing.marker.color == "white"
     ticks = list(calc.figure.layout.xaxis.ticktext)
     assert ticks == sorted(ticks, key=kernel_model.release_key) and ticks[0] == "2.4.19" and ticks[-1] == "5.6"

@@ -45,13 +45,14 @@ def test_utilisation():
     idle = simulate([0.0] * 5, **BASE)
     assert math.isnan(idle.utilisation_pct) and idle.cost_usd == 0
     c = Comparison(idle.demand_rps, idle, idle)
-    assert "average utilisation n/a vs n/a" in summarize(c)
+    assert summarize(c).count("utilisation n/a") == 2
 
 
 def test_demand_capacity_figure_downsamples_by_bucket_maxima(year):
     fig = demand_capacity_figure(year)  # default window: the first week
-    demand, vms, containers = fig.data
+    demand, vms, pool, containers = fig.data
     assert vms.line.color == COLORS["vm"] and containers.line.color == COLORS["container"]
+    assert pool.line.color == COLORS["container"] and pool.line.dash == "dot" and "node-pool" in pool.name
     assert demand.line.color == COLORS["other"] and vms.line.shape == "hv"
     assert len(demand.x) == 7 * DAY // 15 and "maximum per 15 min" in fig.layout.xaxis.title.text
     assert demand.y[3] == round(year.demand_rps[45:60].max(), 2)  # y rounded to 0.01 req/s
@@ -60,7 +61,7 @@ def test_demand_capacity_figure_downsamples_by_bucket_maxima(year):
     assert all(len(t.x) <= MAX_POINTS for t in whole.data) and max(whole.data[0].y) == pytest.approx(1000)
     day = demand_capacity_figure(year, (100, 1))
     assert len(day.data[0].x) == DAY
-    assert list(day.data[2].y) == year.container.capacity_rps[100 * DAY : 101 * DAY].tolist()
+    assert list(day.data[3].y) == year.container.capacity_rps[100 * DAY : 101 * DAY].tolist()
     assert "per-minute values" in day.layout.xaxis.title.text
     assert fig.layout.yaxis.title.text == "requests per second (req/s)" and "Synthetic" in fig.layout.title.text
 
@@ -83,8 +84,9 @@ def test_demand_capacity_figure_refuses_bad_windows(year, window, words):
 
 def test_cumulative_cost_figure_ends_at_the_totals(year):
     fig = cumulative_cost_figure(year)
-    vms, containers = fig.data
+    vms, pool, containers = fig.data
     assert vms.y[-1] == pytest.approx(year.vm.cost_usd) and containers.y[-1] == pytest.approx(year.container.cost_usd)
+    assert pool.y[-1] == pytest.approx(year.node_pool.cost_usd)  # the control plane's 0.10 USD/h included
     assert vms.x[-1] == pytest.approx(365) and len(vms.x) <= MAX_POINTS + 1
     assert vms.line.color == COLORS["vm"] and fig.layout.yaxis.title.text == "cumulative cost (USD)"
     assert f"{year.vm.cost_usd:,.2f} USD" in vms.name
@@ -92,11 +94,12 @@ def test_cumulative_cost_figure_ends_at_the_totals(year):
 
 def test_summary_and_details(year):
     text = summarize(year)
-    assert text.startswith("Over 365 days of synthetic demand the VM fleet costs ")
+    assert text.startswith("Over 365 days of synthetic demand: VMs (autoscaling group) ")
     assert f"{year.vm.cost_usd:,.2f} USD with {year.vm.unmet_minutes:,} min of unmet demand" in text
-    assert "container fleet" in text and text.endswith("%.")
+    assert "containers on a node pool" in text and "serverless containers" in text
+    assert f"The VMs followed {year.followed_share():.0%} of the swings" in text
     html = details(year)
-    assert "<td>2</td><td>0</td>" in html  # provisioning delays
+    assert "<td>2</td><td>2</td><td>1</td>" in html  # provisioning delays: VMs, nodes, Fargate tasks
     assert "0.096" in html and "seen: undated" in html and "synthetic" in html and "M. Mao 2012" in html
 
 
@@ -105,7 +108,7 @@ def test_widget_follows_its_controls():
     assert calc.name == "loadsim" and calc.error is None and calc.last_exception is None
     assert set(calc.controls) == set(DEFAULTS) - {"days"}  # the horizon is the calculator's argument
     first = calc.summary.value
-    assert "VM fleet costs" in first and "synthetic" in calc.detail.value
+    assert "VMs (autoscaling group)" in first and "synthetic" in calc.detail.value
     calc.controls["kind"].value = "steady"
     assert calc.result.kind == "steady" and set(calc.figure.data[0].y) == {200}
     assert calc.result.vm.unmet_minutes == 0 and calc.summary.value != first
