@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -13,7 +14,8 @@ import pytest
 
 from tests.conftest import LESSONS
 from tools.nb import parameters
-from tools.student import strip_solutions
+from tools.student import is_solution, strip_solutions
+from widgets.core.course import EXERCISE_KINDS, read_lesson
 
 MAX_KB = 300
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -85,7 +87,9 @@ def test_sections_quiz_exercises_navigation(lesson):
 
 def test_solutions_are_marked_and_collapsed(lesson):
     path, nb = lesson
-    solutions = [c for c in nb.cells if "### BEGIN SOLUTION" in c.source]
+    solutions = [c for c in nb.cells if is_solution(c)]
+    tagged = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    assert tagged == solutions, f"{path.name}: a cell tagged 'solution' must hold the BEGIN/END SOLUTION markers"
     assert len(solutions) >= 2
     for cell in solutions:
         assert "### END SOLUTION" in cell.source
@@ -122,3 +126,64 @@ def test_local_links_resolve(lesson):
         if re.match(r"[a-z]+://", target):
             continue
         assert (path.parent / target).exists(), f"{path.name}: broken link {target}"
+
+
+# -- exercises and quizzes that make a learner think ----------------------------------------------------------
+LAB_LESSONS = ("01", "02", "03", "05", "07")  # lessons with a live lab whose code a learner can change
+MIN_PREDICT, MIN_OPTIONS, PRACTICE_LESSONS = 2, 4, 5
+
+
+def quiz_questions(nb) -> list[ast.Call]:
+    """The q(...) calls of the lesson's quiz cell."""
+    calls = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "Quiz(" in cell.source:
+            tree = ast.parse(cell.source)
+            calls += [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "q"]
+    return calls
+
+
+def _keyword(call: ast.Call, name: str) -> str:
+    return next((ast.literal_eval(k.value) for k in call.keywords if k.arg == name), "")
+
+
+def test_every_exercise_has_a_kind_and_its_own_minutes(lesson):
+    path, nb = lesson
+    info = read_lesson(path)
+    exercises = info.exercise_list
+    assert [e.number for e in exercises] == list(range(1, len(exercises) + 1)), f"{path.name}: number 1..N in order"
+    for e in exercises:
+        assert e.kind in EXERCISE_KINDS, f"{path.name} exercise {e.number}: metadata.exercise.kind in {EXERCISE_KINDS}"
+        assert 1 <= e.minutes <= 60, f"{path.name} exercise {e.number}: metadata.exercise.minutes (1 to 60)"
+    assert sum(e.minutes for e in exercises) == info.exercises, (
+        f"{path.name}: the first cell says {info.exercises} min of exercises, the exercises add up to "
+        f"{sum(e.minutes for e in exercises)}"
+    )
+
+
+def test_predict_then_verify_and_changing_the_lab(lesson):
+    path, nb = lesson
+    kinds = [e.kind for e in read_lesson(path).exercise_list]
+    assert kinds.count("predict") >= MIN_PREDICT, f"{path.name}: at least {MIN_PREDICT} predict-then-verify exercises"
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "check_prediction(" in code, f"{path.name}: predictions are checked with check_prediction"
+    if path.name[:2] in LAB_LESSONS:
+        assert "edit" in kinds, f"{path.name}: an exercise that changes the code the lab runs"
+
+
+def test_quiz_options_explain_misconceptions_and_apply_ideas(lesson):
+    path, nb = lesson
+    questions = quiz_questions(nb)
+    assert len(questions) >= 4, f"{path.name}: a quiz of at least 4 questions"
+    for call in questions:
+        options = [a for a in call.args[1:] if isinstance(a, ast.Tuple)]
+        assert len(options) >= MIN_OPTIONS, f"{path.name}: {ast.literal_eval(call.args[0])[:60]!r} needs 4 options"
+    scenarios = sum(_keyword(call, "kind") == "scenario" for call in questions)
+    assert 2 * scenarios >= len(questions), f"{path.name}: at least half the quiz questions are scenarios"
+
+
+def test_course_wide_quiz_and_seeded_practice():
+    covered = {_keyword(call, "lesson") for call in quiz_questions(nbformat.read(LESSONS[8], as_version=4))}
+    assert {f"{n:02d}" for n in range(9)} <= covered, f"lesson 08's quiz must draw on every lesson: {covered}"
+    practice = [p.name for p in LESSONS if "practice" in [e.kind for e in read_lesson(p).exercise_list]]
+    assert len(practice) >= PRACTICE_LESSONS, f"seeded practice in at least {PRACTICE_LESSONS} lessons: {practice}"

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import nbformat
 
 from .nb import LESSONS, ROOT, clean
+from .student import is_solution
 
 if TYPE_CHECKING:
     from nbconvert import HTMLExporter
@@ -194,10 +195,6 @@ def _plain(text: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", text)).split())
 
 
-def _is_solution(cell: nbformat.NotebookNode) -> bool:
-    return "solution" in cell.metadata.get("tags", []) or "### BEGIN SOLUTION" in cell.source
-
-
 def prepare(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
     """A copy of ``nb`` ready for the template, and its number of figures.
 
@@ -210,7 +207,7 @@ def prepare(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
     count = 0
     for cell in nb.cells:
         hidden = bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
-        if _is_solution(cell):
+        if is_solution(cell):
             cell.metadata["cvm_solution"] = True
         elif hidden and cell.cell_type == "code":
             cell.metadata["cvm_hidden_code"] = True

@@ -22,6 +22,13 @@ SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[
 PROMPT = "{indent}# Your solution here: write it in the exercise cell above, then run the check.\n"
 
 
+def is_solution(cell: nbformat.NotebookNode) -> bool:
+    """The one definition of a solution, for the student build and the site alike: a cell holding
+    ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` (the anatomy test makes sure such cells, and only they,
+    carry the ``solution`` tag and show collapsed)."""
+    return bool(SOLUTION.search(cell.source))
+
+
 def strip_solutions(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
     """Return a copy without solutions and outputs, and how many were removed."""
     nb = nbformat.from_dict(nb)

@@ -22,15 +22,37 @@ LESSON_GLOB = "[0-9][0-9]-*.ipynb"
 _TIME = re.compile(r"(\d+)\s*min(?:utes)?\s+teaching\D+(\d+)\s*min(?:utes)?\s+exercises", re.I)
 
 
+#: The kinds of exercise (``metadata.exercise.kind`` of an exercise's "## Exercise N: ..." cell):
+#: predict, then verify; change the code a lab runs; seeded practice (a new problem per seed); apply an idea.
+EXERCISE_KINDS = ("predict", "edit", "practice", "apply")
+_EXERCISE = re.compile(r"^## Exercise (\d+)\s*[:.]?\s*(.*)$", re.M)
+
+
+@dataclass(frozen=True)
+class ExerciseInfo:
+    """One exercise: its number and title (from its heading), kind and time estimate (from its metadata)."""
+
+    number: int
+    title: str
+    kind: str
+    minutes: int
+    id: str = ""
+
+
 @dataclass(frozen=True)
 class LessonInfo:
-    """A lesson's number, title, file and time estimate (minutes)."""
+    """A lesson's number, title, file and time estimate (minutes), and its exercises.
+
+    ``exercises`` is the time stated in the first cell; ``exercise_list`` holds each exercise's own estimate
+    (their sum must equal ``exercises``: the anatomy test checks it).
+    """
 
     number: int
     title: str
     path: Path
     teaching: int
     exercises: int
+    exercise_list: tuple[ExerciseInfo, ...] = ()
 
     @property
     def minutes(self) -> int:
@@ -56,7 +78,34 @@ def read_lesson(path: Path) -> LessonInfo:
     if not m:
         raise ValueError(f"{Path(path).name}: the first cell has no 'NN min teaching · NN min exercises'")
     number = int(Path(path).name[:2])
-    return LessonInfo(number, title, Path(path), int(m.group(1)), int(m.group(2)))
+    return LessonInfo(number, title, Path(path), int(m.group(1)), int(m.group(2)), exercises_of(nb))
+
+
+def exercises_of(nb: dict) -> tuple[ExerciseInfo, ...]:
+    """The exercises of a notebook, from the markdown cells that start with "## Exercise N".
+
+    A heading without ``metadata.exercise`` gives kind ``""`` and 0 minutes (the anatomy test refuses it).
+    """
+    found = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        m = _EXERCISE.search(source)
+        if not m or not source.lstrip().startswith("## Exercise"):
+            continue
+        meta = cell.get("metadata", {}).get("exercise", {})
+        minutes = meta.get("minutes", 0)
+        found.append(
+            ExerciseInfo(
+                int(m.group(1)),
+                m.group(2).strip(),
+                str(meta.get("kind", "")),
+                minutes if isinstance(minutes, int) else 0,
+                str(meta.get("id", "")),
+            )
+        )
+    return tuple(found)
 
 
 def lesson_dir() -> Path:

@@ -68,7 +68,8 @@ class Feedback:
         )
 
 
-def _missing(answer: Any) -> bool:
+def is_missing(answer: Any) -> bool:
+    """True when the learner has not answered yet (None, ..., or empty text)."""
     return answer is None or answer is Ellipsis or (isinstance(answer, str) and not answer.strip())
 
 
@@ -104,7 +105,7 @@ def check_number(
         The next step when the answer is wrong.
     """
     u = f" {unit}" if unit else ""
-    if _missing(answer):
+    if is_missing(answer):
         return Feedback("missing", "the answer is still empty.", MISSING_HINT)
     try:
         x = validate.as_number("your answer", answer)
@@ -154,7 +155,7 @@ def check_choice(
     explanation:
         Why the expected option is right.
     """
-    if _missing(answer):
+    if is_missing(answer):
         return Feedback("missing", "the answer is still empty.", MISSING_HINT)
     if not isinstance(answer, str):
         return Feedback("incorrect", f"expected text such as {expected!r}, got {answer!r}.")

@@ -32,14 +32,25 @@ class Option:
             raise ValueError(f"option {self.text!r} needs an explanation (why)")
 
 
+KINDS = ("scenario", "recall")
+
+
 @dataclass(frozen=True)
 class Question:
-    """A question with two or more options, exactly one of them right."""
+    """A question with two or more options, exactly one of them right.
+
+    ``kind`` is ``"scenario"`` (apply an idea to a described system) or ``"recall"`` (a definition);
+    ``lesson`` (``"03"``) says which lesson a course-wide question draws on.
+    """
 
     prompt: str
     options: tuple[Option, ...]
+    kind: str = "recall"
+    lesson: str = ""
 
     def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"question kind must be one of {', '.join(KINDS)}; got {self.kind!r}")
         if not isinstance(self.prompt, str) or not self.prompt.strip():
             raise ValueError("a question needs a non-empty prompt")
         if len(self.options) < 2:
@@ -63,9 +74,12 @@ class Question:
         return option.correct, option.why
 
 
-def q(prompt: str, *options: tuple[str, bool, str]) -> Question:
-    """Shorthand: ``q("prompt", ("text", True, "why"), ("text", False, "why"))``."""
-    return Question(prompt, tuple(Option(*o) for o in options))
+def q(prompt: str, *options: tuple[str, bool, str], kind: str = "recall", lesson: str = "") -> Question:
+    """Shorthand: ``q("prompt", ("text", True, "why"), ("text", False, "why"), kind="scenario")``.
+
+    Each wrong option's ``why`` names the misconception it stands for and corrects it.
+    """
+    return Question(prompt, tuple(Option(*o) for o in options), kind, lesson)
 
 
 class Quiz(ipw.VBox):
