@@ -105,10 +105,7 @@ def journal() -> Journal:
 
 
 def _show(value: Any, unit: str) -> str:
-    if isinstance(value, float):
-        text = f"{value:.4g}"
-    else:
-        text = str(value)
+    text = f"{value:.4g}" if isinstance(value, float) else str(value)
     return f"{text} {unit}".strip()
 
 
@@ -159,8 +156,11 @@ def check_prediction(
     if options is not None:
         choices = [str(o) for o in options]
         if not isinstance(prediction, str) or prediction.strip().lower() not in [c.lower() for c in choices]:
-            return Feedback("incorrect", f"your prediction must be one of {', '.join(map(repr, choices))}; "
-                            f"got {prediction!r}.", "copy one of the options exactly, in quotes")
+            return Feedback(
+                "incorrect",
+                f"your prediction must be one of {', '.join(map(repr, choices))}; got {prediction!r}.",
+                "copy one of the options exactly, in quotes",
+            )
         right = prediction.strip().lower() == str(outcome).strip().lower()
         gap = "" if right else f"You predicted {prediction!r}; the run gave {outcome!r}."
     else:
@@ -170,9 +170,13 @@ def check_prediction(
             return Feedback("incorrect", str(exc) + ".", "write a number, without quotes")
         right = math.isclose(value, float(outcome), rel_tol=rel_tol, abs_tol=abs_tol)
         prediction = value
-        gap = "" if right else (
-            f"You predicted {_show(value, unit)}; the run gave {_show(outcome, unit)} "
-            f"({'more' if float(outcome) > value else 'less'} than you thought)."
+        gap = (
+            ""
+            if right
+            else (
+                f"You predicted {_show(value, unit)}; the run gave {_show(outcome, unit)} "
+                f"({'more' if float(outcome) > value else 'less'} than you thought)."
+            )
         )
     mistake = next((m for m in mistakes if not right and m.matches(prediction)), None)
     if right:
