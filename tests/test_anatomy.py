@@ -57,6 +57,16 @@ def test_size_and_no_plotly_bundle_or_widget_state(lesson):
     assert '"papermill": {' not in raw, "papermill metadata is stored"
 
 
+def test_names_its_kernel(lesson):
+    """JupyterLab starts the lesson's kernel without a "Select Kernel" dialog."""
+    path, nb = lesson
+    spec = nb.metadata.get("kernelspec", {})
+    assert spec.get("name") == "python3" and spec.get("language") == "python", (
+        f"{path.name}: metadata.kernelspec must name the python3 kernel (display_name, language, name)"
+    )
+    assert nb.metadata.get("language_info", {}).get("name") == "python", f"{path.name}: metadata.language_info"
+
+
 def test_front_matter(lesson):
     path, nb = lesson
     first = nb.cells[0].source
