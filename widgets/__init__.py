@@ -91,6 +91,9 @@ _PUBLIC: dict[str, str] = {
     "Question": "learning.quiz",
     "Quiz": "learning.quiz",
     "q": "learning.quiz",
+    "Mistake": "learning.predict",
+    "check_prediction": "learning.predict",
+    "journal": "learning.predict",
     "check_mystery": "learning.mystery",
     "mystery_machine": "learning.mystery",
 }
