@@ -11,10 +11,10 @@ lessons disagree, so the schedule cannot drift from the lessons.
 Rules (all deterministic, and printed in the output):
 
 - **One hands-on exercise per lesson stays in class**, whatever the budget:
-  a ``predict`` or ``edit`` exercise where the lesson has one (the shortest,
-  then the first), else its shortest exercise. Predicting and then running
-  the lab is what a room with an instructor is for; reading and calculating
-  can be done at home.
+  the first ``predict`` or ``edit`` exercise where the lesson has one, else
+  its first exercise (later exercises often build on the first). Predicting
+  and then running the lab is what a room with an instructor is for;
+  reading and calculating can be done at home.
 - **Homework**: when the content exceeds the budget, the other exercises go
   home, the *last* lesson's first, then those of the lesson before it, and
   so on, until the rest fits. Within a lesson, the exercises that are
@@ -83,10 +83,14 @@ class Work:
     minutes: int
 
     def label(self, title: bool = False) -> str:
-        """ "Ex 2 (predict, 4 min)", with its title if asked; a block: "exercises, not itemised (30 min)"."""
+        """How the schedule names it.
+
+        E.g. "Ex 2 (predict, 4 min)"; with its title "Ex 2: title (predict, 4 min)"; a block (a lesson whose
+        exercises carry no metadata yet): "exercises (not itemised, 30 min)".
+        """
         if self.number is None:
             return f"exercises (not itemised, {self.minutes} min)"
-        name = f"Ex {self.number}" + (f" {self.title}" if title and self.title else "")
+        name = f"Ex {self.number}" + (f": {self.title}" if title and self.title else "")
         return f"{name} ({self.kind}, {self.minutes} min)"
 
 
@@ -110,14 +114,14 @@ def work_of(lesson: Lesson) -> tuple[Work, ...]:
 
 
 def kept_in_class(lesson: Lesson) -> Work | None:
-    """The exercise that stays in class: a predict or edit one (shortest, then first), else the shortest.
+    """The exercise that stays in class: the first predict or edit one, else the first.
 
     None when the lesson has no exercises or they are not :func:`itemised`.
     """
     pieces = [w for w in work_of(lesson) if w.number is not None]
     if not pieces:
         return None
-    return min(pieces, key=lambda w: (w.kind not in HANDS_ON, w.minutes, w.number))
+    return min(pieces, key=lambda w: (w.kind not in HANDS_ON, w.number))
 
 
 @dataclass(frozen=True)
@@ -406,8 +410,9 @@ def to_markdown(
         f"A half day holds {half_budget} min ({_duration(half_budget)}) with one {half_breaks}.",
         "",
         "**Rules.** Every lesson keeps at least one hands-on exercise in class, whatever the budget: a "
-        f"{' or '.join(HANDS_ON)} exercise where it has one (the shortest, then the first), else its shortest "
-        "exercise; predicting and then running the lab is what a room with an instructor is for. When the "
+        f"the first {' or '.join(HANDS_ON)} exercise where it has one, else its first exercise (later exercises "
+        "often build on the first); predicting and then running the lab is what a room with an instructor is "
+        "for. When the "
         "content exceeds the budget, the other exercises go home, the last lesson's first (within a lesson, "
         f"those that are neither {' nor '.join(HANDS_ON)} first, the last first), until the rest fits: later "
         "lessons' exercises draw on everything before them and work as take-home consolidation, while earlier "
