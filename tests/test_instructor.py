@@ -221,6 +221,8 @@ def test_the_real_lessons_keep_an_exercise_in_class_in_every_schedule():
         assert_minutes_add_up(group, slots)
         assert_every_lesson_keeps_one_in_class(group, slots)
     text = SCHEDULE.read_text(encoding="utf-8")
+    stated = [(int(a), int(b)) for a, b in re.findall(r"Exercises: (\d+) min in class, (\d+) min at home\.", text)]
+    assert [a + b for a, b in stated] == [sum(x.exercises for x in g) for g in (lessons, first, second)]
     for x in lessons:
         kept = schedule.kept_in_class(x)
         if kept is not None:  # the committed file names it, with its minutes, in the day and in its half day
