@@ -175,6 +175,8 @@ def test_a_lesson_without_exercise_metadata_is_one_block_and_is_named():
     broken = LessonInfo(3, "03 · Lesson 3", Path("03-x.ipynb"), 60, 30, (ExerciseInfo(1, "t", "predict", 20),))
     lessons.append(broken)  # its exercises add up to 20 min, the first cell says 30: not itemised
     assert [schedule.itemised(x) for x in lessons] == [True, False, False, False]
+    twice = LessonInfo(4, "04 · Lesson 4", Path("04-x.ipynb"), 60, 10, (ExerciseInfo(1, "t", "predict", 5),) * 2)
+    assert not schedule.itemised(twice) and schedule.work_of(twice) == (schedule.Work(4, None, "", "", 10),)
     assert schedule.work_of(broken) == (schedule.Work(3, None, "", "", 30),)
     home, _ = schedule.homework_rule(lessons, 300)  # 370 min: lesson 03's block, then 02's, go home whole
     assert {(w.lesson, w.number, w.minutes) for w in home} == {(3, None, 30), (2, None, 40)}

@@ -95,10 +95,12 @@ class Work:
 
 
 def itemised(lesson: Lesson) -> bool:
-    """True if every exercise has a known kind and minutes, and they add up to the first cell's estimate."""
+    """True if the exercises are numbered 1..K, each has a known kind and minutes, and they add up to the first
+    cell's estimate."""
     items = tuple(getattr(lesson, "exercise_list", ()) or ())
     return (
         bool(items)
+        and [e.number for e in items] == list(range(1, len(items) + 1))
         and all(e.kind in EXERCISE_KINDS and isinstance(e.minutes, int) and e.minutes >= 1 for e in items)
         and sum(e.minutes for e in items) == lesson.exercises
     )
