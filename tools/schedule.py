@@ -411,7 +411,7 @@ def to_markdown(
         f"start {start}; a day holds {day_budget} min ({_duration(day_budget)}) of content; breaks: {breaks}. "
         f"A half day holds {half_budget} min ({_duration(half_budget)}) with one {half_breaks}.",
         "",
-        "**Rules.** Every lesson keeps at least one hands-on exercise in class, whatever the budget: a "
+        "**Rules.** Every lesson keeps at least one hands-on exercise in class, whatever the budget: "
         f"the first {' or '.join(HANDS_ON)} exercise where it has one, else its first exercise (later exercises "
         "often build on the first); predicting and then running the lab is what a room with an instructor is "
         "for. When the "
