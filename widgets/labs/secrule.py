@@ -115,13 +115,13 @@ def run_rule(
         "action_timeout_s": per,
     }
     with tempfile.TemporaryDirectory(prefix="cvm-rulelab-") as target:
-        if os.geteuid() == 0:
-            os.chown(target, NOBODY, NOBODY)  # the child runs as nobody: it mounts on a directory it owns
         params["target"] = target
         try:
+            if os.geteuid() == 0:
+                os.chown(target, NOBODY, NOBODY)  # the child runs as nobody: it mounts on a directory it owns
             report, elapsed = run_child("privileges", params, timeout_s, marker=MARKER)
-        except LabFailed as exc:
-            return _fallback(rule, f"The live lab failed here ({exc}).", (str(exc),))
+        except (LabFailed, OSError) as exc:
+            return _fallback(rule, f"The live lab failed here ({exc}); showing the fallback.", (str(exc),))
         left = tuple(lab_pids(report["run"]))
         mounted = os.path.ismount(target)
     if mounted:  # cannot happen: the tmpfs lived in the child's own mount namespace

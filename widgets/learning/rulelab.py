@@ -29,6 +29,7 @@ __all__ = [
     "check_rule",
     "check_subset",
     "practice",
+    "practice_answers",
     "run_rule",
     "subset_options",
 ]
@@ -195,6 +196,8 @@ def practice(seed: object = 0, answer: object = None, show: bool = False) -> Tex
             f"Practice #{p.seed}. The rule: {p.rule.describe()}.\n{lines}\n"
             f"What does each give under the rule? Answer practice({p.seed}, answer=[...three outcomes...])."
         )
+    if answer is Ellipsis or (isinstance(answer, str) and not answer.strip()):
+        return Feedback("missing", "no answer yet: three outcomes, one per action, in order.", MISSING_HINT)
     if not isinstance(answer, list | tuple) or len(answer) != 3:
         return Feedback("incorrect", f"answer with a list of three outcomes, one per action; got {answer!r}.")
     try:
@@ -209,6 +212,11 @@ def practice(seed: object = 0, answer: object = None, show: bool = False) -> Tex
     if not wrong:
         return Feedback("correct", f"{', '.join(p.answers)}. Try practice({p.seed + 1}).")
     return Feedback("incorrect", "; ".join(wrong) + ".", f"practice({p.seed}, show=True) shows the worked answer")
+
+
+def practice_answers(seed: object) -> tuple[str, ...]:
+    """The three outcomes of :func:`practice` ``(seed)``, in order (ValueError for a bad seed)."""
+    return secactions.practice_problem(seed, dict(recorded()["baseline"])).answers
 
 
 # -- predictions that are a set of names -------------------------------------------------------------------

@@ -74,3 +74,8 @@ def test_subset_predictions_are_checked_with_their_mistakes():
     assert "not one of" in rulelab.check_subset("caps", ["ping"], ["chroot"], names).message
     assert "a list of names" in rulelab.check_subset("caps", 3, ["chroot"], names).message
     assert rulelab.check_subset("caps", [], [], names).correct
+
+
+@pytest.mark.parametrize("empty", [..., ""])
+def test_an_empty_practice_answer_is_missing(empty):
+    assert rulelab.practice(1, answer=empty).status == "missing"
