@@ -26,6 +26,7 @@ __all__ = [
     "RuleCheck",
     "actions_html",
     "baseline",
+    "check_practice",
     "check_rule",
     "check_subset",
     "practice",
@@ -212,6 +213,11 @@ def practice(seed: object = 0, answer: object = None, show: bool = False) -> Tex
     if not wrong:
         return Feedback("correct", f"{', '.join(p.answers)}. Try practice({p.seed + 1}).")
     return Feedback("incorrect", "; ".join(wrong) + ".", f"practice({p.seed}, show=True) shows the worked answer")
+
+
+def check_practice(seed: object, answer: object) -> Text | Feedback:
+    """Check an answer to :func:`practice` ``(seed)``: ``practice(seed, answer=answer)``."""
+    return practice(seed, answer=answer)
 
 
 def practice_answers(seed: object) -> tuple[str, ...]:

@@ -79,3 +79,8 @@ def test_subset_predictions_are_checked_with_their_mistakes():
 @pytest.mark.parametrize("empty", [..., ""])
 def test_an_empty_practice_answer_is_missing(empty):
     assert rulelab.practice(1, answer=empty).status == "missing"
+
+
+def test_check_practice_is_practice_with_an_answer():
+    answers = list(rulelab.practice_answers(9))
+    assert rulelab.check_practice(9, answers).correct and rulelab.check_practice(9, ...).status == "missing"
