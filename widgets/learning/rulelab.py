@@ -42,10 +42,14 @@ OUTCOME_HINT = "write each outcome as 'allowed', an errno name such as 'EPERM' o
 
 def actions_html(*runs: RuleRun) -> str:
     """A table of the actions: the calls each makes, the capability it needs, and each run's outcome."""
-    head = "".join(f"<th scope='col'>{html.escape(r.rule.describe())}<br><small>{r.source}</small></th>" for r in runs)
+    head = "".join(
+        f"<th scope='col'>{html.escape(r.rule.describe())}<br><small>{html.escape(r.source)}</small></th>" for r in runs
+    )
     rows = "".join(
         f"<tr><td><code>{k}</code>: {html.escape(a.label)}</td><td>{', '.join(a.calls)}</td>"
-        f"<td>{a.capability or '—'}</td>" + "".join(f"<td>{html.escape(r.outcomes.get(k, ''))}</td>" for r in runs)
+        f"<td>{a.capability or '—'}</td>"
+        + "".join(f"<td>{html.escape(r.outcomes.get(k, ''))}</td>" for r in runs)
+        + "</tr>"
         for k, a in ACTIONS.items()
     )
     return (
