@@ -265,3 +265,28 @@ def test_make_release_from_a_fresh_clone(clone):
         assert not any(b"BEGIN SOLUTION" in zf.read(n) for n in lessons)
     with zipfile.ZipFile(out / f"containers-vs-vms-course-site-{ver}.zip") as zf:
         assert f"containers-vs-vms-course-site-{ver}/index.html" in zf.namelist()
+
+
+def test_release_refuses_failing_tests_and_an_unrecorded_version(tmp_path, monkeypatch):
+    from tools import release
+
+    monkeypatch.delenv("SKIP_TESTS", raising=False)
+    ran = []
+
+    def failing_make(cmd, **kwargs):
+        ran.append(cmd)
+        return subprocess.CompletedProcess(cmd, 2)
+
+    monkeypatch.setattr(release.subprocess, "run", failing_make)
+    with pytest.raises(release.ReleaseError, match="make test failed"):
+        release.run_tests(tmp_path)
+    assert ran == [["make", "test"]]
+    monkeypatch.undo()
+    for name in ("CHANGELOG.md", "CITATION.cff"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    release.check_version_recorded(tmp_path, widgets.__version__)
+    with pytest.raises(release.ReleaseError, match=r"CHANGELOG.md has no section '## \[9.9.9\]"):
+        release.check_version_recorded(tmp_path, "9.9.9")
+    (tmp_path / "CHANGELOG.md").write_text((ROOT / "CHANGELOG.md").read_text() + "\n## [9.9.9] - 2027-01-01\n")
+    with pytest.raises(release.ReleaseError, match="CITATION.cff's version is not 9.9.9"):
+        release.check_version_recorded(tmp_path, "9.9.9")
