@@ -170,6 +170,9 @@ def test_undescribed_data_and_large_files_are_refused(clone):
 # -- CI for forks ----------------------------------------------------------------------------------------------
 def test_the_workflow_runs_ci_run_on_ubuntu_on_push_pull_request_and_weekly(root):
     flow = yaml.safe_load((root / ".github" / "workflows" / "ci.yml").read_text())
+    schema = json.loads((root / "tools" / "schemas" / "github-workflow.json").read_text())
+    errors = [f"{list(e.path)}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(flow)]
+    assert not errors, errors
     triggers = flow["on"]
     assert {"push", "pull_request", "schedule"} <= set(triggers)
     (cron,) = [s["cron"] for s in triggers["schedule"]]
