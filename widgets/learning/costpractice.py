@@ -23,7 +23,7 @@ from .checks import Feedback
 from .predict import Mistake, check_prediction
 from .seeded import NOT_GIVEN, practice
 
-__all__ = ["QUESTIONS", "CostProblem", "cost_practice", "cost_problem"]
+__all__ = ["check_cost", "QUESTIONS", "CostProblem", "cost_practice", "cost_problem"]
 
 QUESTIONS = ("cheaper", "break-even")
 CHOICES = ("vm", "container")
@@ -225,3 +225,8 @@ def cost_practice(seed: Any, answer: Any = NOT_GIVEN, show: bool = False) -> Any
         If ``seed`` is not a whole number from 0 to 10**9, or ``show`` is not True or False.
     """
     return practice(cost_problem, seed, answer, show)
+
+
+def check_cost(seed: Any, answer: Any) -> Feedback:
+    """Check ``answer`` to the problem of ``seed``: the same as ``cost_practice(seed, answer=answer)``."""
+    return cost_practice(seed, answer=answer)

@@ -26,7 +26,7 @@ from .checks import Feedback
 from .predict import Mistake, check_prediction
 from .seeded import NOT_GIVEN, practice
 
-__all__ = ["FLEETS", "QUESTIONS", "DriftProblem", "drift_practice", "drift_problem"]
+__all__ = ["check_drift", "FLEETS", "QUESTIONS", "DriftProblem", "drift_practice", "drift_problem"]
 
 FLEETS = ("vm-never", "vm-rebuilt", "container")
 QUESTIONS = ("share", "configurations")
@@ -222,3 +222,8 @@ def drift_practice(seed: Any, answer: Any = NOT_GIVEN, show: bool = False) -> An
         If ``seed`` is not a whole number from 0 to 10**9, or ``show`` is not True or False.
     """
     return practice(drift_problem, seed, answer, show)
+
+
+def check_drift(seed: Any, answer: Any) -> Feedback:
+    """Check ``answer`` to the problem of ``seed``: the same as ``drift_practice(seed, answer=answer)``."""
+    return drift_practice(seed, answer=answer)

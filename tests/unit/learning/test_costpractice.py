@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from widgets.learning import predict
-from widgets.learning.costpractice import cost_practice, cost_problem
+from widgets.learning.costpractice import check_cost, cost_practice, cost_problem
 from widgets.learning.seeded import Text
 from widgets.models.costs import hosting_cost
 
@@ -107,3 +107,9 @@ def test_show_must_be_a_flag_and_the_problem_displays_as_text():
         cost_practice(1, show="yes")
     shown = cost_practice(1)
     assert isinstance(shown, Text) and "<pre" in shown._repr_html_() and repr(shown) == shown.text
+
+
+def test_check_cost_is_the_same_check():
+    p = cost_problem(8)
+    assert cost_practice(8, answer=p.expected).message == check_cost(8, p.expected).message
+    assert check_cost(8, ...).status == "missing"

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from widgets.learning import predict
-from widgets.learning.driftpractice import FLEETS, QUESTIONS, drift_practice, drift_problem
+from widgets.learning.driftpractice import FLEETS, QUESTIONS, check_drift, drift_practice, drift_problem
 from widgets.models.drift import simulate_drift
 
 SEEDS = range(0, 240, 4)
@@ -92,3 +92,9 @@ def test_wrong_types_say_what_was_expected_with_the_unit(answer):
 def test_hostile_seeds_are_refused_with_a_message(seed):
     with pytest.raises(ValueError, match="seed"):
         drift_practice(seed)
+
+
+def test_check_drift_is_the_same_check():
+    p = drift_problem(8)
+    assert drift_practice(8, answer=p.answer).message == check_drift(8, p.answer).message
+    assert check_drift(8, None).status == "missing"
