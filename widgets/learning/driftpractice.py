@@ -173,6 +173,14 @@ class DriftProblem:
                 like="thinking drift keeps accumulating whatever the rebuilds",
             ),
         ]
+        if self.question == "share":
+            mistakes.append(
+                Mistake(
+                    "That looks like the share as a fraction of 1: the answer is in percent (0.25 is 25%)",
+                    test=lambda x: 0 < x <= 1 and abs(100 * x - self.answer) <= tol < abs(x - self.answer),
+                    like="giving a fraction where a percentage was asked",
+                )
+            )
         if self.question == "configurations":
             mistakes.append(
                 Mistake(

@@ -98,3 +98,11 @@ def test_check_drift_is_the_same_check():
     p = drift_problem(8)
     assert drift_practice(8, answer=p.answer).message == check_drift(8, p.answer).message
     assert check_drift(8, None).status == "missing"
+
+
+def test_a_fraction_instead_of_a_percentage_is_named():
+    p = next(
+        drift_problem(s) for s in range(400) if drift_problem(s).question == "share" and drift_problem(s).answer > 10
+    )
+    fb = drift_practice(p.seed, answer=p.answer / 100)
+    assert not fb.correct and "in percent" in fb.message
