@@ -35,7 +35,8 @@ RULE_KINDS = {
     "cgroup-path": ("cgroup",),
     "cgroup-namespace": ("cgroup",),
 }
-_VM_KINDS = {"cpu flag", "firmware", "clock", "kernel name"}
+_VM_ORDER = ("cpu flag", "firmware", "clock", "kernel name")
+_VM_KINDS = set(_VM_ORDER)
 
 _VERDICT_MISTAKES = {  # (predicted, the probe's verdict) -> (why, the misconception)
     ("container", "vm"): (
@@ -90,7 +91,12 @@ def evidence_kinds(ev: Evidence) -> tuple[str, ...]:
     """The kinds of :data:`EVIDENCE` a piece of evidence belongs to (``("marker file",)`` for /.dockerenv)."""
     if ev.rule == "dockerenv":
         return ("marker file",)
-    return RULE_KINDS.get(ev.rule, ())
+    if ev.rule in RULE_KINDS:
+        return RULE_KINDS[ev.rule]
+    if ev.source.startswith("sysctl kern.hv_vmm_present"):  # macOS's own "running under a hypervisor" flag
+        return ("cpu flag",)
+    # evidence without a known rule (made by hand, or another OS): any kind in its direction counts
+    return {"vm": _VM_ORDER, "container": ("cgroup", "mounts", "variable")}.get(ev.points_to, ())
 
 
 def deciding(env: Environment) -> list[Evidence]:

@@ -72,3 +72,12 @@ def test_wrong_types_and_unknown_options_say_what_was_expected(answer):
     assert fb.status == "incorrect" and "must be one of" in fb.message and "'container-in-vm'" in fb.message
     fb = check_evidence(answer, FIRECRACKER)
     assert fb.status == "incorrect" and "must be one of" in fb.message and "'marker file'" in fb.message
+
+
+def test_evidence_without_a_rule_still_counts_in_its_direction():
+    mac_vm = classify([Evidence("sysctl kern.hv_vmm_present", "1: macOS runs under a hypervisor", "vm")])
+    assert mac_vm.kind == "vm"
+    assert check_evidence("cpu flag", mac_vm).correct
+    assert not check_evidence("nothing", mac_vm).correct
+    by_hand = classify([Evidence("a note", "an engine's socket is mounted", "container")])
+    assert check_evidence("mounts", by_hand).correct and not check_evidence("firmware", by_hand).correct
