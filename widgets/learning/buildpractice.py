@@ -14,7 +14,7 @@ from typing import Any
 from ..models.buildcache import BuildProblem, build_problem
 from .checks import MISSING_HINT, Feedback, is_missing
 
-__all__ = ["Text", "parse_answer", "practice"]
+__all__ = ["Text", "parse_answer", "practice", "solution"]
 
 
 @dataclass(frozen=True)
@@ -94,3 +94,9 @@ def practice(seed: int, answer: Any = None, show: bool = False) -> Text | Feedba
         f"you answered ({first}, {rebuilt}): {_mistake(p, first, rebuilt)}.",
         f"practice({seed}, show=True) shows the worked answer; then try another seed",
     )
+
+
+def solution(seed: int) -> tuple[int, int]:
+    """The answer ``(first step, layers rebuilt)`` of problem ``seed``."""
+    p = build_problem(seed)
+    return p.first, p.rebuilt

@@ -57,3 +57,10 @@ def test_missing_and_bad_seeds():
     assert practice(3, answer=...).status == "missing"
     fb = practice("x")
     assert fb.status == "incorrect" and "seed" in fb.message
+
+
+def test_solution_is_the_worked_answer():
+    from widgets.learning.buildpractice import solution
+
+    for seed in range(30):
+        assert practice(seed, answer=solution(seed)).correct
