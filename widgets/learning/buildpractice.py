@@ -82,7 +82,7 @@ def practice(seed: int, answer: Any = None, show: bool = False) -> Text | Feedba
     if answer is None:
         return Text(p.show())
     if is_missing(answer):
-        return Feedback("missing", "no answer yet.", MISSING_HINT)
+        return Feedback("missing", "the answer is still empty.", MISSING_HINT)
     try:
         first, rebuilt = parse_answer(answer)
     except ValueError as exc:
