@@ -29,15 +29,6 @@ _RAW = {
     "uid": lambda o: f"uid {o.get('uid')}, {o.get('uid_outside')} outside",
     "processes": lambda o: f"{o.get('processes')} in /proc",
 }
-_MISSES = {
-    "pid": "a process that unshares a PID namespace keeps its own PID; only the children it forks next are "
-    "numbered from 1 (the lab forks once)",
-    "processes": "ps and /proc show the PID namespace of whoever mounted /proc: a new PID namespace without a "
-    "mount namespace (to mount a fresh /proc in) still lists the host's processes",
-    "uid": "uid 0 inside comes only from a user namespace's uid map",
-    "hostname": "the hostname lives in the UTS namespace: without one of its own the process may not change it",
-    "network": "only a network namespace of its own hides the host's interfaces",
-}
 
 
 def describe(run: nsrun.NsRun) -> str:
@@ -93,7 +84,7 @@ def check_namespace_set(
         right = not wrong
         parts = [
             f"{f}: you predicted {said[f]!r}, the process saw {saw[f]!r} ({_RAW[f](run.observed)})"
-            + (f": {_MISSES[f]}" if f in wrong else "")
+            + (f": {nsview.why(f, names, saw[f])}" if f in wrong else "")
             for f in nsview.FIELDS
         ]
         head = "every field as predicted" if right else f"{len(wrong)} of {len(nsview.FIELDS)} fields differ"

@@ -25,6 +25,7 @@ __all__ = [
     "expected_view",
     "key",
     "view_of",
+    "why",
 ]
 
 #: The eight namespace types (namespaces(7)), by the names this course uses.
@@ -153,3 +154,28 @@ def check_view(prediction: object) -> dict[str, str] | str:
             raise ValueError(f"{f}: predict one of {', '.join(map(repr, CHOICES[f]))}; got {prediction[f]!r:.40}")
         out[f] = value.strip().lower()
     return out
+
+
+def why(field: str, namespaces: object, seen: str) -> str:
+    """Why the process saw ``seen`` for ``field`` with this namespace set (for a prediction that differed)."""
+    chosen = set(check_namespaces(namespaces))
+    reasons = {
+        ("pid", "1"): "the lab forks once after unshare(CLONE_NEWPID): the child is the new PID namespace's first "
+        "process, PID 1 (the caller itself keeps its host PID)",
+        ("pid", "host"): "without a PID namespace the process keeps its number in the host's PID namespace",
+        ("hostname", "container"): "the UTS namespace holds the hostname: set inside it, the host keeps its own",
+        ("hostname", "host"): "without a UTS namespace of its own the process may not change the hostname (the lab "
+        "does not try), so it sees the host's",
+        ("network", "lo only"): "a new network namespace has only a loopback interface, lo, and it is down",
+        ("network", "host"): "only a network namespace of its own hides the host's interfaces",
+        ("uid", "0"): "the user namespace's uid map makes the process uid 0 inside, while it stays an ordinary "
+        "user outside",
+        ("uid", "host"): "uid 0 inside comes only from a user namespace's uid map",
+        ("processes", "own"): "with a PID and a mount namespace the lab mounts a fresh /proc, which lists only the "
+        "new PID namespace's processes",
+        ("processes", "host"): "ps and /proc show the PID namespace /proc was mounted for: without a mount namespace "
+        "to mount a fresh /proc in, a new PID namespace still lists the host's processes"
+        if "pid" in chosen
+        else "without a PID namespace, /proc lists the host's processes",
+    }
+    return reasons[(field, seen)]

@@ -73,3 +73,16 @@ def test_bad_input_is_refused_before_anything_is_built(monkeypatch):
         imageedit.run_image(["base"], env="PATH=/bin")
     with pytest.raises(ValueError, match="timeout_s"):
         imageedit.run_image(["base"], timeout_s=0)
+
+
+def test_a_stopped_run_falls_back_and_says_why(monkeypatch):
+    from widgets.labs.base import LabFailed
+
+    def stopped(*a, **k):
+        raise LabFailed("the container did not finish within 20 s; it was killed")
+
+    monkeypatch.setattr(imageedit, "_live", stopped)
+    monkeypatch.setattr(imageedit, "decide", lambda live, name: (True, "Live on this machine."))
+    run = imageedit.run_image(SOLUTION, live="on")
+    assert not run.live and "did not finish" in run.errors[0] and "failed here" in run.why
+    assert run.recorded_on == "2026-12-03" and run.files == run.model_files

@@ -92,3 +92,12 @@ def test_predictions_are_checked():
         nsview.check_view(ok | {"uid": True})
     with pytest.raises(ValueError, match="'refused' or a dict"):
         nsview.check_view(["pid"])
+
+
+def test_every_field_has_a_reason_for_what_it_shows():
+    for names in (["user", "pid", "uts", "mount", "net"], ["user"], ["user", "pid"]):
+        view = nsview.expected_view(names)
+        for f in nsview.FIELDS:
+            assert nsview.why(f, names, view[f])
+    assert "mount namespace" in nsview.why("processes", ["user", "pid"], "host")
+    assert "without a PID namespace" in nsview.why("processes", ["user"], "host")
