@@ -16,7 +16,7 @@ from .buildpractice import Text
 from .checks import MISSING_HINT, Feedback, is_missing
 from .nsedit import EXAMPLE
 
-__all__ = ["namespace_set", "practice"]
+__all__ = ["namespace_set", "practice", "solution"]
 
 
 def namespace_set(seed: int) -> tuple[str, ...]:
@@ -69,3 +69,8 @@ def practice(seed: int, answer: object = None, show: bool = False) -> Text | Fee
             if said[f] != view[f]
         )
     return Feedback("incorrect", f"{why}.", f"practice({seed}, show=True) works it out; then try another seed")
+
+
+def solution(seed: int) -> dict[str, str] | str:
+    """The answer of problem ``seed``: the five fields, or ``"refused"``."""
+    return nsview.expected_view(namespace_set(seed))

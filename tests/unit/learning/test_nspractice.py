@@ -43,3 +43,9 @@ def test_bad_answers_say_what_was_expected(bad):
 def test_missing_and_bad_seeds():
     assert practice(3, answer=...).status == "missing"
     assert practice(-1).status == "incorrect" and "seed" in practice(-1).message
+
+
+def test_solution_is_the_worked_answer():
+    from widgets.learning.nspractice import solution
+
+    assert all(practice(s, answer=solution(s)).correct for s in range(40))
