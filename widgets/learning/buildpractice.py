@@ -14,7 +14,7 @@ from typing import Any
 from ..models.buildcache import BuildProblem, build_problem
 from .checks import MISSING_HINT, Feedback, is_missing
 
-__all__ = ["Text", "parse_answer", "practice", "solution"]
+__all__ = ["Text", "parse_answer", "check_practice", "practice", "solution"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +100,8 @@ def solution(seed: int) -> tuple[int, int]:
     """The answer ``(first step, layers rebuilt)`` of problem ``seed``."""
     p = build_problem(seed)
     return p.first, p.rebuilt
+
+
+def check_practice(seed: int, answer: object) -> Text | Feedback:
+    """Check ``answer`` to problem ``seed`` (the same as ``practice(seed, answer=answer)``)."""
+    return practice(seed, answer=answer)

@@ -145,3 +145,8 @@ def practice(seed: int, answer: object = None, show: bool = False) -> Text | Fee
     if show:
         return Text(f"{p.show()}\n\nWorked answer: {p.answer()}")
     return Text(p.show()) if answer is None else check_layers(answer, seed)
+
+
+def check_practice(seed: int, answer: object) -> Text | Feedback:
+    """Check ``answer`` to problem ``seed`` (the same as ``practice(seed, answer=answer)``)."""
+    return practice(seed, answer=answer)

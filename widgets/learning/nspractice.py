@@ -16,7 +16,7 @@ from .buildpractice import Text
 from .checks import MISSING_HINT, Feedback, is_missing
 from .nsedit import EXAMPLE
 
-__all__ = ["namespace_set", "practice", "solution"]
+__all__ = ["namespace_set", "check_practice", "practice", "solution"]
 
 
 def namespace_set(seed: int) -> tuple[str, ...]:
@@ -74,3 +74,8 @@ def practice(seed: int, answer: object = None, show: bool = False) -> Text | Fee
 def solution(seed: int) -> dict[str, str] | str:
     """The answer of problem ``seed``: the five fields, or ``"refused"``."""
     return nsview.expected_view(namespace_set(seed))
+
+
+def check_practice(seed: int, answer: object) -> Text | Feedback:
+    """Check ``answer`` to problem ``seed`` (the same as ``practice(seed, answer=answer)``)."""
+    return practice(seed, answer=answer)

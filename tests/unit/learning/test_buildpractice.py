@@ -64,3 +64,9 @@ def test_solution_is_the_worked_answer():
 
     for seed in range(30):
         assert practice(seed, answer=solution(seed)).correct
+
+
+def test_check_practice_is_practice_with_an_answer():
+    from widgets.learning.buildpractice import check_practice, solution
+
+    assert check_practice(9, solution(9)).correct and check_practice(9, ...).status == "missing"

@@ -124,3 +124,10 @@ def test_practice_shows_checks_and_works_the_answer():
     assert practice(3, answer=...).status == "missing"
     assert practice(3, answer=3.14159).status == "incorrect"
     assert practice(-2).status == "incorrect" and "seed" in practice(-2).message
+
+
+def test_check_practice_is_practice_with_an_answer():
+    from widgets.learning.layers import check_practice
+
+    assert check_practice(3, [la.name for la in layer_problem(3).to_pull]).correct
+    assert check_practice(3, ...).status == "missing"

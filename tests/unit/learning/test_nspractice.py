@@ -49,3 +49,9 @@ def test_solution_is_the_worked_answer():
     from widgets.learning.nspractice import solution
 
     assert all(practice(s, answer=solution(s)).correct for s in range(40))
+
+
+def test_check_practice_is_practice_with_an_answer():
+    from widgets.learning.nspractice import check_practice, solution
+
+    assert check_practice(9, solution(9)).correct and check_practice(9, ...).status == "missing"
