@@ -69,7 +69,13 @@ def check_namespace_set(
     where = "measured here" if run.live else f"{run.why} " if not note else note + " "
     if saw == nsview.REFUSED or said == nsview.REFUSED:
         right = said == saw
-        if saw == nsview.REFUSED:
+        if saw == nsview.REFUSED and "user" in names:  # refused for another reason: an old kernel, a policy
+            gap = "" if right else "You predicted a view, but the kernel refused the unshare. "
+            why = (
+                f"{describe(run)}. With a user namespace in the set this is not the permission rule: this kernel "
+                "or its policy refuses one of the types (the time namespace needs Linux 5.6, for example)."
+            )
+        elif saw == nsview.REFUSED:
             gap = "" if right else "You predicted a view, but the kernel refused the unshare. "
             why = (
                 f"{describe(run)}. An ordinary user may create a {listed} namespace only together with a user "

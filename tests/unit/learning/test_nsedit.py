@@ -65,3 +65,17 @@ def test_a_timed_out_run_falls_back_to_the_recording_and_explains(monkeypatch):
     monkeypatch.setattr(nsrun, "run_namespaces", stopped)
     fb = nsedit.check_namespace_set(FULL, nsedit.EXAMPLE, live="on")
     assert fb.correct and "was stopped" in fb.message and "timeout" in fb.message
+
+
+def test_a_refusal_with_a_user_namespace_is_not_blamed_on_permissions(monkeypatch):
+    real = nsrun.run_namespaces
+
+    def old_kernel(names, **kw):
+        run = real(names, live="off")
+        import dataclasses
+
+        return dataclasses.replace(run, view="refused", observed={"refused": "unshare(...) failed: EINVAL"})
+
+    monkeypatch.setattr(nsrun, "run_namespaces", old_kernel)
+    fb = nsedit.check_namespace_set(["user", "time"], nsedit.EXAMPLE)
+    assert not fb.correct and "EINVAL" in fb.message and "not the permission rule" in fb.message
