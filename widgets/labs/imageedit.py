@@ -30,9 +30,10 @@ from .runtime import prepared, run_as, run_bundle, write_bundle
 __all__ = ["EXAMPLES", "ImageRun", "make_recording", "run_image"]
 
 RECORDING = Recording("image_edits", "2026-12-03")
-#: The edits whose live runs are recorded (the lesson's default and its worked answer).
+#: The edits whose live runs are recorded (the image as built, the lesson's starting edit, its worked answer).
 EXAMPLES = (
     imageedit.DEFAULT,
+    ["base", "app", "config", {"/srv/motd": "served from layer 4\n"}],
     ["base", "app", "config", {"/srv/motd": "served from layer 4\n"}, {"/etc/os-release": None}],
 )
 

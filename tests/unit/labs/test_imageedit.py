@@ -12,7 +12,7 @@ import pytest
 from tests.unit.support.runtime import NO_USERNS, USERNS
 from widgets.labs import imageedit
 
-SOLUTION = imageedit.EXAMPLES[1]
+SOLUTION = imageedit.EXAMPLES[2]
 RUNS = pytest.mark.skipif(not (USERNS and USERNS.available), reason=NO_USERNS or "no user namespaces")
 X86 = pytest.mark.skipif(platform.machine() not in ("x86_64", "aarch64"), reason="the program is x86-64/aarch64")
 

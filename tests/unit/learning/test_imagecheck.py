@@ -8,7 +8,7 @@ from widgets.labs import imageedit
 from widgets.learning import imagecheck
 from widgets.learning.predict import journal
 
-SOLUTION = imageedit.EXAMPLES[1]
+SOLUTION = imageedit.EXAMPLES[2]
 RIGHT = {"files": ["/bin/hello", "/etc/passwd", "/etc/hello/config.json", "/srv/motd"], "new_layers": [4, 5]}
 
 
