@@ -43,7 +43,7 @@ def _run(names: tuple[str, ...], live: str, timeout_s: float) -> tuple[nsrun.NsR
     try:
         return nsrun.run_namespaces(names, live=live, timeout_s=timeout_s), ""
     except LabFailed as exc:
-        note = f"The live run was stopped ({exc}); the run recorded for the same set answers."
+        note = f"The live run did not complete ({exc}); the run recorded for the same set answers."
         return nsrun.recorded_run(names, note), note
 
 

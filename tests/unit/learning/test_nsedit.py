@@ -64,7 +64,7 @@ def test_a_timed_out_run_falls_back_to_the_recording_and_explains(monkeypatch):
 
     monkeypatch.setattr(nsrun, "run_namespaces", stopped)
     fb = nsedit.check_namespace_set(FULL, nsedit.EXAMPLE, live="on")
-    assert fb.correct and "was stopped" in fb.message and "timeout" in fb.message
+    assert fb.correct and "did not complete" in fb.message and "timeout" in fb.message
 
 
 def test_a_refusal_with_a_user_namespace_is_not_blamed_on_permissions(monkeypatch):
