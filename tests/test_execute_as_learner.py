@@ -25,18 +25,19 @@ def _notebook(folder: Path, source: str) -> Path:
 
 
 @needs_root
-def test_a_root_build_runs_the_kernel_as_the_learner_and_cleans_up(monkeypatch):
+def test_a_root_build_runs_the_kernel_as_the_learner_and_shuts_it_down(monkeypatch):
     monkeypatch.delenv("CVM_EXECUTE_AS_ROOT", raising=False)
     before = set(Path(tempfile.gettempdir()).glob("cvm-execute-*"))
     with tempfile.TemporaryDirectory() as tmp:
         os.chmod(tmp, 0o755)
-        path = _notebook(Path(tmp), "import os, widgets\nprint(os.geteuid(), os.getgroups(), bool(widgets.load))")
+        path = _notebook(Path(tmp), "import os, widgets\nprint(os.geteuid(), os.getpid(), bool(widgets.load))")
         nb = execute_in_place(path)
-    uid, groups, imported = nb.cells[0].outputs[0]["text"].split(" ", 2)
+    uid, pid, imported = nb.cells[0].outputs[0]["text"].split(" ", 2)
     assert int(uid) == learner.learner().pw_uid != 0
     assert execute_in_place.who.startswith("as the ordinary user cvm-learner")
     assert imported.strip() == "True"  # the course's package is importable by the learner
     assert set(Path(tempfile.gettempdir()).glob("cvm-execute-*")) == before
+    assert not Path(f"/proc/{pid}").exists()  # the learner's kernel was shut down, not left running
 
 
 @needs_root

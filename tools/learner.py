@@ -161,8 +161,16 @@ class LearnerKernel(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         os.chown(self.connection_file, self._user.pw_uid, self._user.pw_gid)
         kw.update(env=self._env, user=self._user.pw_uid, group=self._user.pw_gid, extra_groups=self._groups)
+        kw.setdefault(
+            "stderr", subprocess.DEVNULL
+        )  # the kernel's own log (its start-up notices); cells' output is kept
         await super()._async_launch_kernel([self._python, *kernel_cmd[1:]], **kw)
 
     def cleanup_learner(self) -> None:
-        """Remove the learner's temporary folders (the account stays, as the tests' learner does)."""
+        """Shut the kernel down (nbclient leaves a kernel manager it did not make running) and remove the
+        learner's temporary folders (the account stays, as the tests' learner does)."""
+        from jupyter_core.utils import run_sync
+
+        if self.has_kernel:
+            run_sync(self.shutdown_kernel)(now=True)
         shutil.rmtree(getattr(self, "_work", ""), ignore_errors=True)
