@@ -63,3 +63,16 @@ def test_readable_by_others_needs_every_folder_searchable(tmp_path):
         os.chmod(inner.parent, 0o755)
         os.chmod(inner, 0o600)
         assert not learner.readable_by_others(inner)
+
+
+@needs_root
+def test_a_checkout_the_learner_cannot_read_is_copied_first(monkeypatch):
+    """CI clones into a folder only root may read: the learner then runs from a readable copy of the course."""
+    real = learner.readable_by_others
+    monkeypatch.setattr(learner, "readable_by_others", lambda p: False if learner.ROOT in Path(p).parents else real(p))
+    monkeypatch.delenv("CVM_EXECUTE_AS_ROOT", raising=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        nb = execute_in_place(_notebook(Path(tmp), "import widgets, os\nprint(widgets.__file__, os.geteuid())"))
+    where, uid = nb.cells[0].outputs[0]["text"].split()
+    assert int(uid) != 0 and "cvm-execute-" in where  # the package came from the copy, not the checkout

@@ -118,8 +118,8 @@ def execute_in_place(
     if learner.wanted() if as_learner is None else as_learner:
         km = learner.LearnerKernel(kernel_name=KERNEL)
         execute_in_place.who = km.setup_learner()
-        if km.course != learner.ROOT:
-            cwd = km.course / path.resolve().parent.relative_to(learner.ROOT)
+        if km.course != learner.ROOT and path.resolve().is_relative_to(learner.ROOT):
+            cwd = km.course / path.resolve().parent.relative_to(learner.ROOT)  # the learner's copy of the lessons
     else:
         execute_in_place.who = "as this user"
     client = NotebookClient(
