@@ -93,10 +93,11 @@ def summarize_attack_surface(count: SyscallCount) -> str:
     where = f"counted here from kernel headers {count.headers_version}".strip() if count.live else "cited"
     return (
         f"A container without a seccomp filter can call any of the {count.count} system calls of the kernel it "
-        f"shares ({where}); Docker's default profile is an allow-list (its {moby:g} unconditional names span all "
-        f"architectures, so they cannot be set against this kernel's {count.count} one for one); its docs say it disables "
-        f"around {docs:g}, while Firecracker's own per-thread seccomp filters allowed about {filters:g} system calls in "
-        f"2020 (secondary), and a guest reaches the host through KVM and {devices:g} emulated devices."
+        f"shares ({where}); Docker's default profile is an allow-list (its {moby:g} unconditional names span "
+        f"all architectures, so they cannot be set against this kernel's {count.count} one for one); its docs "
+        f"say it disables around {docs:g}, while Firecracker's own per-thread seccomp filters allowed about "
+        f"{filters:g} system calls in 2020 (secondary), and a guest reaches the host through KVM and "
+        f"{devices:g} emulated devices."
     )
 
 
