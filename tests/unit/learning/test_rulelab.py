@@ -49,6 +49,7 @@ def test_an_empty_prediction_is_missing(empty):
 
 def test_practice_shows_checks_and_solves():
     problem = repr(rulelab.practice(4))
+    assert "in answer_4 below" in problem and "practice(4, answer=" not in problem  # the lesson's answer cell
     assert problem.startswith("Practice #4") and problem == repr(rulelab.practice(4))
     worked = repr(rulelab.practice(4, show=True))
     answers = [line.split(": ", 1)[1].split(", because")[0] for line in worked.splitlines()[1:]]
