@@ -53,8 +53,9 @@ SCENARIOS: dict[str, Scenario] = {
             "Harbour Mutual runs its policy system, a Java monolith certified on one OS release, on 40 long-lived "
             "servers whose hosts (32 cores, 128 GiB) run an enterprise Linux with kernel 3.10; each instance of "
             "the application needs about 2 GiB and half a core, plus a 512 MiB guest OS as a VM. Load is steady "
-            "office-hours traffic: 6 vCPUs and 24 GB on average, peaks 1.3× the average. Operators patch by "
-            "hand; an audit runs every 90 days; about 2 % of servers get an unrecorded change on a given day. "
+            "office-hours traffic: 6 vCPUs and 24 GB on average, peaks 1.3× the average (the cost calculator "
+            "prices only the policy system's average load at cloud list prices, not the estate). Operators patch "
+            "by hand; an audit runs every 90 days; about 2 % of servers get an unrecorded change on a given day. "
             "Nobody on the team has run containers in production. The board wants a plan for the next two years.",
             cost={"avg_vcpu": 6, "avg_mem_gb": 24, "peak_to_avg": 1.3},
             hosts={
@@ -318,9 +319,23 @@ def memo_template(key: str) -> str:
     s = scenario(key)
     return (
         f"# Platform recommendation for {s.name}\n\n## Recommendation\n\n(one option, one sentence)\n\n"
-        "## Evidence\n\n- hosting cost, VMs vs serverless containers (USD a month):\n- instances per host:\n"
+        "## Evidence\n\n- hosting cost of the recommended option vs the alternative (USD a month; say what it "
+        "covers):\n- instances per host:\n"
         "- drift after a year:\n- the hosts' kernel:\n\n## Risks\n\n- \n\n## What would change it\n\n- \n"
     )
+
+
+def kernel_evidence(key: str) -> str:
+    """The memo's kernel line for scenario ``key``: what a container lacks by the upstream version, and the
+    caveat that a distribution's kernel may have more (lesson 05)."""
+    k = kernelcheck.kernel_features(scenario(key).kernel)
+    ma, mi, _ = k.version
+    if not k.missing:
+        return f"by its upstream version ({ma}.{mi}), a container lacks none of the features the course charts."
+    lacks = ", ".join(f.short.removeprefix("the ") for f in k.missing)
+    head = f"by its upstream version ({ma}.{mi}), a container would lack {len(k.missing)} features ({lacks})"
+    vendor = k.vendor.split(" (")[0] or "distribution"
+    return f"{head}; {vendor} kernels backport some, so check the running kernel (lesson 05)."
 
 
 def summarize(numbers: Mapping[str, Mapping[str, float]]) -> str:

@@ -41,6 +41,8 @@ __all__ = [
 ]
 
 _BY_ID = {m.id: m for m in HARDENING}
+#: Weakness id -> the strengths a set-up with that weakness cannot have (they would contradict it).
+CONTRADICTS = {"no-privileged": ("drop-caps", "seccomp")}
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,10 @@ def hardening_scenario(seed: int) -> HardeningScenario:
     seed = validate.integer("seed", seed, minimum=0, maximum=10**9)
     rng = random.Random(seed)
     weak = rng.sample(list(SETUPS), rng.choice((2, 3)))
-    good = rng.sample([i for i in SETUPS if i not in weak], 3)
+    # --privileged gives every capability and no seccomp filter: a set-up with it cannot also claim dropped
+    # capabilities or the default seccomp profile as strengths
+    clash = CONTRADICTS.get("no-privileged", ()) if "no-privileged" in weak else ()
+    good = rng.sample([i for i in SETUPS if i not in weak and i not in clash], 3)
     lines = [SETUPS[i][0] for i in weak] + [SETUPS[i][1] for i in good]
     rng.shuffle(lines)
     return HardeningScenario(seed, tuple(lines), tuple(sorted(weak)), tuple(sorted(good)))

@@ -97,8 +97,11 @@ def _prediction(prediction: object) -> dict[str, str]:
     return out
 
 
-def _gap(key: str, said: str | None, got: str, base: str, rule: secactions.Rule) -> str:
-    """Why the outcome of ``key`` is ``got`` and not what the learner said (``None``: they said unchanged)."""
+def _gap(key: str, said: str | None, got: str, base: str, rule: secactions.Rule, live: bool = True) -> str:
+    """Why the outcome of ``key`` is ``got`` and not what the learner said (``None``: they said unchanged).
+
+    ``live``: whether ``got`` was measured here; otherwise it is the model's answer, and the text says so.
+    """
     _, why = secactions.expected(rule, ACTIONS[key], base)
     said_text = f"'{said}'" if said is not None else f"no change (still '{base}')"
     note = ""
@@ -121,7 +124,8 @@ def _gap(key: str, said: str | None, got: str, base: str, rule: secactions.Rule)
         )
     elif said is not None and got == base:
         note = " The rule does not reach this action's system calls or the capability it checks."
-    return f"{key}: you said {said_text}, the run gave '{got}' ({why}).{note}"
+    source = "the run gave" if live else "the model gives"
+    return f"{key}: you said {said_text}, {source} '{got}' ({why}).{note}"
 
 
 def check_rule(
@@ -146,7 +150,12 @@ def check_rule(
     changed = {k: v for k, v in mine.outcomes.items() if v != base.outcomes[k]}
     wrong = [k for k in ACTIONS if said.get(k, base.outcomes[k]) != mine.outcomes[k]]
     model = secactions.changes(mine.rule, base.outcomes)
-    differs = "" if model == changed else f" The model expected changes {model} here: this kernel behaves otherwise."
+    differs = (
+        ""
+        if model == changed
+        else f" The model expected the changes {model or 'none'}: the run and the model differ, so the action may "
+        "make calls the model does not list."
+    )
     where = "measured here" if mine.live else "not measured here: the recording and the model"
     summary = ", ".join(f"{k} -> {v}" for k, v in changed.items()) or "nothing changed"
     if not wrong:
@@ -154,7 +163,7 @@ def check_rule(
         message = f"your rule ({mine.rule.describe()}) changed exactly what you said: {summary} ({where})."
     else:
         status, hint = "incorrect", "read each reason, change the rule and predict again"
-        gaps = " ".join(_gap(k, said.get(k), mine.outcomes[k], base.outcomes[k], mine.rule) for k in wrong)
+        gaps = " ".join(_gap(k, said.get(k), mine.outcomes[k], base.outcomes[k], mine.rule, mine.live) for k in wrong)
         message = f"your rule ({mine.rule.describe()}) changed: {summary} ({where}). {gaps}"
     note = "predicted well" if status == "correct" else f"{len(wrong)} action(s) mispredicted"
     said_text = ", ".join(f"{k} -> {v}" for k, v in said.items()) or "nothing changes"
@@ -199,7 +208,7 @@ def practice(seed: object = 0, answer: object = None, show: bool = False) -> Tex
         )
         return Text(
             f"Practice #{p.seed}. The rule: {p.rule.describe()}.\n{lines}\n"
-            f"What does each give under the rule? Answer practice({p.seed}, answer=[...three outcomes...])."
+            "What does each give under the rule? Answer with a list of three outcomes in answer_4 below."
         )
     if answer is Ellipsis or (isinstance(answer, str) and not answer.strip()):
         return Feedback("missing", "no answer yet: three outcomes, one per action, in order.", MISSING_HINT)

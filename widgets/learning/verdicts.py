@@ -20,7 +20,19 @@ from .capstone import FICTIONAL, scenario
 from .checks import MISSING_HINT, Feedback
 from .predict import Mistake
 
-__all__ = ["ORDERINGS", "PLATFORMS", "REASONS", "Binding", "CostOrder", "binding", "check_flip", "cost_order"]
+__all__ = [
+    "ORDERINGS",
+    "PLATFORMS",
+    "REASONS",
+    "Binding",
+    "CostOrder",
+    "binding",
+    "check_flip",
+    "cost_order",
+    "margins",
+    "reason_words",
+    "steady_versus_spiky",
+]
 
 #: The three ways to run a load -> the cost model's platform (VMs: the same run, their own cost).
 PLATFORMS = {"VMs": "fargate_x86", "node pool": "node_pool", "serverless": "fargate_x86"}
@@ -71,28 +83,61 @@ def binding(key: str) -> Binding:
             )
             + "."
         )
+    if not d.flips:
+        text += " No single rule decides alone: no single change flips this verdict (exercise 3)."
     questions = tuple(dict.fromkeys(r.when[0][0] for r in fired))
     return Binding(d, runner, questions, tuple(r.id for r in fired), bool(beaten), text)
 
 
-def reason_mistakes(key: str) -> list[Mistake]:
-    """Wrong binding reasons for ``key``, each saying what it misses."""
+def reason_words(reason: object) -> object:
+    """A binding reason in the aid's words: a question's key (``"team_experience"``) becomes its words
+    (``"team experience with containers"``); anything else is returned unchanged for the check to judge."""
+    if isinstance(reason, str) and reason.strip() in REASONS:
+        return REASONS[reason.strip()]
+    return reason
+
+
+def margins(key: str) -> dict[str, int]:
+    """Question key -> the points its fired rules give scenario ``key``'s verdict over the runner-up
+    (negative: they favour the runner-up; 0 for a question whose rules do not separate the two)."""
     b = binding(key)
+    out = dict.fromkeys(QUESTIONS, 0)
+    for f in b.decision.reasons:
+        points = dict(f.rule.points)
+        out[f.rule.when[0][0]] += points.get(b.decision.verdict, 0) - points.get(b.runner_up, 0)
+    return out
+
+
+def reason_mistakes(key: str) -> list[Mistake]:
+    """Wrong binding reasons for ``key``, each saying what its rules give the verdict over the runner-up."""
+    b = binding(key)
+    verdict, runner = b.decision.verdict, b.runner_up
     decides = " or ".join(REASONS[q] for q in b.questions)
-    like = (
-        "the option with the most points wins, whatever the constraints"
-        if b.constraint
-        else "the most striking fact of the story is the one that decides"
-    )
-    return [
-        Mistake(
-            value=REASONS[q],
-            why=f"the {REASONS[q]} rules do not separate {b.decision.verdict} from {b.runner_up}; {decides} does",
-            like=like,
-        )
-        for q in QUESTIONS
-        if q not in b.questions
-    ]
+    m = margins(key)
+    if b.constraint:
+        like = "the option with the most points wins, whatever the constraints"
+        wins = f"{decides} excludes {runner} before any points count"
+    else:
+        like = "the most striking fact of the story is the one that decides"
+        best = max(m[q] for q in b.questions)
+        wins = f"{decides} gives {best}"
+    out = []
+    for q in QUESTIONS:
+        if q in b.questions:
+            continue
+        words, lead = REASONS[q], m[q]
+        if lead > 0:
+            why = f"the {words} rules give {verdict} only {lead} point(s) over {runner}; {wins}"
+        elif lead < 0:
+            why = f"the {words} rules favour {runner} by {-lead}; " + (
+                wins
+                if b.constraint
+                else f"the other rules outweigh them, and {decides} gives the largest lead ({best})"
+            )
+        else:
+            why = f"the {words} rules do not separate {verdict} from {runner}; {wins}"
+        out.append(Mistake(value=words, why=why, like=like))
+    return out
 
 
 def verdict_mistakes(key: str) -> list[Mistake]:
@@ -156,7 +201,8 @@ def cost_order(key: str) -> CostOrder:
         mistakes.append(
             Mistake(
                 test=lambda p: p.index("VMs") < p.index("serverless"),
-                why=f"VMs kept for a peak {h.peak_to_avg:g}× the average sit idle most of the time, while the "
+                why=f"VMs kept for a peak {h.peak_to_avg:g}× the average, with no autoscaling in this model, sit "
+                "idle most of the time, while the "
                 f"serverless platform bills the average plus {h.headroom_pct:g} % headroom",
                 like="VMs are cheaper because their price per vCPU-hour is lower",
             )
@@ -213,4 +259,19 @@ def check_flip(key: str, answer: object) -> Feedback:
         f"with {question} = {new!r} the verdict stays {d.verdict} ({other.score(d.verdict)} points, the next "
         f"{other.ranking[1][0]} {other.ranking[1][1]}).",
         "look for a question whose rules give the runner-up more points, or a constraint",
+    )
+
+
+def steady_versus_spiky(key: str = "harbour") -> str:
+    """Why there is no single cheapest platform, computed by the cost model: how narrowly VMs kept for the peak
+    win at scenario ``key``'s steady load, and the peak-to-average ratio above which serverless wins."""
+    s = scenario(key)
+    h = costs.hosting_cost(**s.cost)
+    line = costs.break_even_variability(**s.cost)
+    if h.cheaper != "vm":
+        return f"At {s.name.split(' (')[0]}'s load serverless containers are cheaper than VMs kept for the peak."
+    return (
+        f"At {s.name.split(' (')[0]}'s steady load, VMs kept for the peak are narrowly cheaper "
+        f"({h.saving_monthly:,.0f} USD a month; serverless wins above a {line:.2f} peak-to-average ratio, and "
+        "discounts on either side move that line), while a spiky load makes paying for what runs far cheaper."
     )

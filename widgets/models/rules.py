@@ -232,12 +232,13 @@ RULES: tuple[Rule, ...] = (
         "isolation",
         2,
         {MICROVM: 3, VM: 2},
-        "Untrusted tenants or customer code must not share a kernel with other tenants, so containers of "
-        "different tenants packed onto shared hosts are excluded: self-managed, on a managed platform's shared "
-        "nodes, or on shared VMs. One VM or node pool per tenant is the VM option here, and a managed platform "
-        "that runs each task in its own micro-VM (AWS Fargate) or sandbox (GKE Sandbox) is the micro-VM option. "
-        "Micro-VMs give each tenant its own kernel behind a small device model and start fast (3); full VMs "
-        "give the same boundary with more overhead (2).",
+        "Untrusted tenants or customer code must not reach a kernel shared with other tenants directly, so containers"
+        " of different tenants packed onto shared hosts are excluded: self-managed, on a managed platform's shared "
+        "nodes, or on shared VMs. One VM or node pool per tenant is the VM option here, and a managed platform that "
+        "runs each task in its own micro-VM (AWS Fargate) or sandbox (GKE Sandbox) is the micro-VM option. Micro-VMs "
+        "give each tenant its own kernel behind a small device model, gVisor a user-space kernel that exposes only a "
+        "narrow part of the host's; both start fast (3); full VMs give each tenant its own kernel with more overhead "
+        "(2).",
         _05,
         "KernelCalculator",
         "running only your own code",

@@ -23,8 +23,9 @@ from .privileges import CAPABILITIES
 from .seccomp import ARCHES, check_deny
 
 #: The calls the lab's own action process needs after the filter is loaded: to report (write), to end
-#: (exit_group, exit) and to allocate Python's memory. A rule may not deny them.
-RESERVED = ("write", "exit", "exit_group", "mmap", "munmap", "brk", "mprotect", "madvise", "mremap")
+#: (exit_group, exit) and each action cleanly (close: an action that opens a file closes it, so denying close
+#: would change actions the model says it does not touch), and to allocate Python's memory. A rule may not deny them.
+RESERVED = ("write", "close", "exit", "exit_group", "mmap", "munmap", "brk", "mprotect", "madvise", "mremap")
 ON_DENY = ("errno", "kill")
 KILLED = "killed (SIGSYS)"
 MAX_DROP = len(CAPABILITIES)
@@ -138,7 +139,8 @@ def make_rule(deny: object = (), on_deny: object = "errno", drop: object = (), a
     if reserved := [c for c in calls if c in RESERVED]:
         raise ValueError(
             f"deny: {', '.join(reserved)} cannot be denied in this lab: the process that tries each action "
-            "needs write and exit_group to report and to exit, and mmap, brk... for Python's memory; deny other calls"
+            "needs write and exit_group to report and to exit, and close, to end each action cleanly, and mmap, "
+            "brk... for Python's memory; deny other calls"
         )
     how = validate.choice("on_deny", on_deny, ON_DENY)
     caps = []

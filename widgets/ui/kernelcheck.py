@@ -215,7 +215,7 @@ def cve_figure() -> go.Figure:
     }
     fig = timeline_figure(
         dataclasses.replace(table, rows=tuple(rows)),
-        f"{len(rows)} isolation escapes, {rows[0]['date'].year}-{rows[-1]['date'].year}, by the boundary they crossed",
+        f"{len(rows)} isolation flaws, {rows[0]['date'].year}-{rows[-1]['date'].year}, by the boundary they crossed",
         label="description",
         kind_of={r["id"]: BOUNDARY_COLOR[r["boundary"]] for r in rows},
         short=short,
@@ -249,16 +249,18 @@ def cve_table_html() -> str:
 
 
 def cve_summary() -> str:
-    """One sentence computed from the data: how many escapes crossed a VM boundary and how many a container's."""
+    """One sentence computed from the data: how many records concern a VM boundary (escapes through the
+    hypervisor, and CPU flaws that leaked memory across it without escaping) and how many a container's."""
     rows = cve_rows()
     n = {k: sum(BOUNDARY_COLOR[r["boundary"]] == k for r in rows) for k in BOUNDARY_COLOR.values()}
     guest = sum(r["boundary"] == "guest-to-host" for r in rows)
+    leaks = sum(r["boundary"] == "guest-to-guest-or-host-memory" for r in rows)
     return (
-        f"{n['vm']} of the {len(rows)} escapes crossed a virtual machine's boundary ({guest} guest-to-host "
-        f"through the hypervisor, {n['vm'] - guest} through the CPU), {n['container'] + n['native']} a "
-        f"container's ({n['container']} through the container runtime or cgroups, {n['native']} kernel "
-        f"privilege escalations usable because containers share the host kernel), from "
-        f"{rows[0]['date']} to {rows[-1]['date']}."
+        f"{n['vm']} of the {len(rows)} flaws concern a virtual machine's boundary ({guest} guest-to-host escapes "
+        f"through the hypervisor or its device emulation, {leaks} a CPU flaw that leaked memory across the boundary "
+        f"without escaping it), {n['container'] + n['native']} a container's ({n['container']} escapes through the "
+        f"container runtime or cgroups, {n['native']} kernel privilege escalations usable because containers "
+        f"share the host kernel), from {rows[0]['date']} to {rows[-1]['date']}."
     )
 
 

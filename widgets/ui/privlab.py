@@ -46,7 +46,7 @@ def _surface_rows(count: SyscallCount) -> list[tuple[str, float, str, str, str]]
     for name, table, rid, colour, extra in (
         ("Docker default seccomp: allowed", sc, "moby_default_unconditional", "container", "unconditionally"),
         ("Docker docs: disabled by default", sc, "docker_docs_disabled", "container", "'around 44'"),
-        ("Firecracker jailer: allowed", fc, "nsdi_jailer_syscalls", "microvm", "secondary"),
+        ("Firecracker seccomp filter (2020): allowed", fc, "nsdi_jailer_syscalls", "microvm", "secondary"),
         ("Firecracker: emulated devices", fc, "site_emulated_devices", "microvm", ""),
     ):
         r = table.row(id=rid)
@@ -67,7 +67,7 @@ def attack_surface_figure(count: SyscallCount, *, widget: bool = False) -> go.Fi
     )
     for colour, label in (
         ("container", "container (system calls into the shared host kernel)"),
-        ("microvm", "Firecracker micro-VM (its jailer's filter and its devices)"),
+        ("microvm", "Firecracker micro-VM (its own seccomp filters and its devices)"),
     ):
         pts = [r for r in rows if r[3] == colour]
         fig.add_bar(
@@ -89,13 +89,15 @@ def attack_surface_figure(count: SyscallCount, *, widget: bool = False) -> go.Fi
 
 def summarize_attack_surface(count: SyscallCount) -> str:
     """One sentence: the container's reachable system calls vs the seccomp and Firecracker figures."""
-    _, moby, docs, jailer, devices = (r[1] for r in _surface_rows(count))
+    _, moby, docs, filters, devices = (r[1] for r in _surface_rows(count))
     where = f"counted here from kernel headers {count.headers_version}".strip() if count.live else "cited"
     return (
         f"A container without a seccomp filter can call any of the {count.count} system calls of the kernel it "
-        f"shares ({where}); Docker's default profile allows {moby:g} names unconditionally (all architectures "
-        f"together) and its docs say it disables around {docs:g}, while Firecracker's jailer allows {jailer:g} "
-        f"system calls (secondary) and a guest reaches the host through {devices:g} emulated devices."
+        f"shares ({where}); Docker's default profile is an allow-list (its {moby:g} unconditional names span "
+        f"all architectures, so they cannot be set against this kernel's {count.count} one for one); its docs "
+        f"say it disables around {docs:g}, while Firecracker's own per-thread seccomp filters allowed about "
+        f"{filters:g} system calls in 2020 (secondary), and a guest reaches the host through KVM and "
+        f"{devices:g} emulated devices."
     )
 
 

@@ -46,3 +46,16 @@ def test_check_hardening_odd_answers(answer, status):
 def test_hardening_bad_seed(seed):
     with pytest.raises(ValueError, match="seed"):
         hardening.hardening_scenario(seed)
+
+
+def test_a_privileged_setup_never_claims_dropped_capabilities_or_seccomp():
+    # seed 4 once paired "--privileged" with "--cap-drop ALL --cap-add NET_BIND_SERVICE"
+    privileged = [hardening.hardening_scenario(s) for s in range(400)]
+    privileged = [s for s in privileged if "no-privileged" in s.weaknesses]
+    assert len(privileged) > 20
+    for s in privileged:
+        assert not {"drop-caps", "seccomp"} & set(s.strengths), s
+        assert hardening_model.SETUPS["drop-caps"][1] not in s.lines
+        assert hardening_model.SETUPS["seccomp"][1] not in s.lines
+    assert "no-privileged" in hardening.hardening_scenario(4).weaknesses
+    assert len(hardening.hardening_scenario(4).strengths) == 3

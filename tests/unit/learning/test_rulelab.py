@@ -49,6 +49,7 @@ def test_an_empty_prediction_is_missing(empty):
 
 def test_practice_shows_checks_and_solves():
     problem = repr(rulelab.practice(4))
+    assert "in answer_4 below" in problem and "practice(4, answer=" not in problem  # the lesson's answer cell
     assert problem.startswith("Practice #4") and problem == repr(rulelab.practice(4))
     worked = repr(rulelab.practice(4, show=True))
     answers = [line.split(": ", 1)[1].split(", because")[0] for line in worked.splitlines()[1:]]
@@ -84,3 +85,30 @@ def test_an_empty_practice_answer_is_missing(empty):
 def test_check_practice_is_practice_with_an_answer():
     answers = list(rulelab.practice_answers(9))
     assert rulelab.check_practice(9, answers).correct and rulelab.check_practice(9, ...).status == "missing"
+
+
+def test_close_is_reserved_because_every_open_action_closes_its_file():
+    # denying close made the live open-file action fail with EPERM while the model listed only openat
+    out = rulelab.check_rule(["close"], "errno", [], {}, live="off")
+    assert out.status == "incorrect" and "close, to end each action cleanly" in out.feedback.message
+
+
+def test_the_fallback_says_the_model_gives_not_the_run_gave():
+    out = rulelab.check_rule(["openat"], "errno", [], {"open-file": "EACCES"}, live="off")
+    assert out.status == "incorrect"
+    assert "the model gives 'EPERM'" in out.feedback.message and "the run gave" not in out.feedback.message
+
+
+def test_a_run_the_model_does_not_explain_is_named_as_a_difference(monkeypatch):
+    real = rulelab.run_rule
+
+    def surprising(deny, on_deny, drop, live="auto"):
+        run = real(deny, on_deny, drop, live="off")
+        return type(run)(run.rule, {**run.outcomes, "open-file": "EPERM"}, True, run.why, "measured here")
+
+    monkeypatch.setattr(rulelab, "run_rule", surprising)
+    out = rulelab.check_rule(["sethostname"], "errno", [], {"hostname": "EPERM"}, live="off")
+    message = out.feedback.message
+    assert "the run and the model differ" in message and "calls the model does not list" in message
+    assert "this kernel behaves otherwise" not in message
+    assert "the run gave 'EPERM'" in message  # measured: the gap quotes the run

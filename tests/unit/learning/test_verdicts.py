@@ -85,3 +85,63 @@ def test_flips_are_the_decisions():
 def test_bad_flip_answers_get_feedback(answer, status, words):
     out = verdicts.check_flip("parcelpulse", answer)
     assert out.status == status and words in out.message
+
+
+def _why(key, words):
+    return next(m.why for m in verdicts.reason_mistakes(key) if m.value == words)
+
+
+def test_reason_feedback_quotes_each_questions_margin_over_the_runner_up():
+    # Harbour: the team rule gives VMs 1 point over the managed platform; "do not separate" was false there
+    for key in capstone.SCENARIOS:
+        b, m = verdicts.binding(key), verdicts.margins(key)
+        d = b.decision
+        lead = d.score(d.verdict) - d.score(b.runner_up)
+        assert sum(m.values()) == lead  # the margins add up to the verdict's lead over the runner-up
+        if not b.constraint:
+            assert max(m, key=m.get) in b.questions
+    team = _why("harbour", "team experience with containers")
+    assert "only 1 point(s) over managed container platform" in team and "application gives 3" in team
+    assert "do not separate" in _why("harbour", "horizon")  # no horizon rule separates the two
+    load = _why("parcelpulse", "load variability")
+    assert "favour managed container platform (e.g. ECS, GKE) by 1" in load and "outweigh" in load
+    assert "do not separate" not in load
+    team = _why("coderunner", "team experience with containers")
+    assert "favour managed container platform (e.g. ECS, GKE) by 2" in team and "excludes" in team
+    for key in capstone.SCENARIOS:  # "do not separate" only where the margin really is 0
+        m = verdicts.margins(key)
+        for mistake in verdicts.reason_mistakes(key):
+            q = next(k for k, w in verdicts.REASONS.items() if w == mistake.value)
+            assert ("do not separate" in mistake.why) == (m[q] == 0)
+
+
+def test_a_question_key_counts_as_its_words():
+    assert verdicts.reason_words("team_experience") == "team experience with containers"
+    assert verdicts.reason_words(" application ") == "application"
+    assert verdicts.reason_words("application") == "application"
+    for odd in (..., None, 3, ["horizon"], "nonsense"):
+        assert verdicts.reason_words(odd) == odd or verdicts.reason_words(odd) is odd
+
+
+def test_harbour_says_no_single_rule_decides():
+    assert "no single change flips this verdict" in verdicts.binding("harbour").explanation
+    assert "no single change" not in verdicts.binding("parcelpulse").explanation
+
+
+def test_the_steady_versus_spiky_sentence_is_the_cost_models():
+    s = capstone.scenario("harbour")
+    h = costs.hosting_cost(**s.cost)
+    text = verdicts.steady_versus_spiky()
+    assert f"narrowly cheaper ({abs(h.vm_monthly - h.container_monthly):,.0f} USD a month" in text
+    assert f"above a {costs.break_even_variability(**s.cost):.2f} peak-to-average ratio" in text
+    assert "1.33" in text and "26 USD" in text
+    assert "serverless containers are cheaper" in verdicts.steady_versus_spiky("parcelpulse")
+
+
+def test_the_memo_kernel_line_keeps_the_backport_caveat():
+    line = capstone.kernel_evidence("harbour")
+    assert line.startswith("by its upstream version (3.10), a container would lack 4 features (pids controller")
+    assert "backport some, so check the running kernel" in line
+    assert "lacks none" in capstone.kernel_evidence("parcelpulse")
+    assert "say what it covers" in capstone.memo_template("parcelpulse")
+    assert "not the estate" in capstone.scenario("harbour").story

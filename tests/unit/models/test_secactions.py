@@ -29,6 +29,7 @@ def test_make_rule_checks_names_and_normalises_capabilities():
     [
         ({"deny": ["opnat"]}, "did you mean openat"),
         ({"deny": ["write"]}, "cannot be denied in this lab"),
+        ({"deny": ["close"]}, "close, to end each action cleanly"),
         ({"deny": 7}, "list of names"),
         ({"deny": [None]}, "system-call name"),
         ({"on_deny": "ignore"}, "on_deny"),

@@ -146,8 +146,9 @@ def test_cve_table_shows_cvss_only_where_the_record_has_it():
 
 def test_cve_summary_is_computed():
     text = kc.cve_summary()
-    assert text.startswith("5 of the 10 escapes crossed a virtual machine's boundary (4 guest-to-host")
-    assert "5 a container's (3 through the container runtime or cgroups, 2 kernel" in text
+    assert text.startswith("5 of the 10 flaws concern a virtual machine's boundary (4 guest-to-host escapes")
+    assert "1 a CPU flaw that leaked memory across the boundary without escaping it" in text  # L1TF
+    assert "5 a container's (3 escapes through the container runtime or cgroups, 2 kernel" in text
     assert "from 2009-04-10 to 2024-01-31" in text
 
 

@@ -98,6 +98,9 @@ def test_attack_surface_figure():
     assert "cited" in container.hovertext[0]
     text = privlab_ui.summarize_attack_surface(count)
     assert text.count(". ") == 0 and "368" in text and "361" in text and "24" in text and "5 emulated" in text
+    assert "an allow-list" in text and "cannot be set against this kernel's 368 one for one" in text
+    assert "jailer" not in text and "own per-thread seccomp filters" in text  # the filters are Firecracker's own
+    assert "jailer" not in " ".join(microvm.y) + fig.data[1].name
     live = privlab.syscall_count()
     if live.live:
         assert privlab_ui.attack_surface_figure(live).data[0].x[0] == live.count
