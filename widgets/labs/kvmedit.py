@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 
 from ..core import validate
 from ..models.asm16 import Guest
-from ..models.guestprog import FAULT_PORT, MAX_CODE, VECTORS, ProgramRun, assemble, emulate
 from ..models.guest import LOAD_ADDRESS
+from ..models.guestprog import FAULT_PORT, MAX_CODE, VECTORS, ProgramRun, assemble, emulate
 from .base import LabFailed, run_child, use_live
 from .capabilities import kvm_capability
 from .kvmvm import kvm_backend

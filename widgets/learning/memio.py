@@ -2,18 +2,23 @@
 
 * :func:`check_ring_exits`: how many exits to user space does a message cost through the ring?
 * :func:`check_migration_rounds`: how many pre-copy rounds until a migration converges?
+* :func:`io_practice`: seeded practice, exits to user space per I/O path (UART, ring with a port, MMIO or
+  ioeventfd doorbell, batching).
 """
 
 from __future__ import annotations
 
 import math
+import random
 
 from ..core import validate
 from ..models.guestio import doorbells, expected_exits
+from ..models import iopaths
 from ..models.migration import precopy
 from .checks import Feedback, check_number
+from .seeded import Problem, respond
 
-__all__ = ["check_migration_rounds", "check_ring_exits"]
+__all__ = ["check_migration_rounds", "check_ring_exits", "io_practice"]
 
 
 def check_ring_exits(answer: object, n_bytes: int, chunk: int, per_doorbell: int) -> Feedback:
@@ -77,3 +82,66 @@ def check_migration_rounds(
             f"{dirty_rate_mb_s:g} MB/s; repeat until what is left is at most {threshold_mb:g} MB"
         ),
     )
+
+
+_CHUNKS = (64, 128, 256, 512, 1024, 2048, 4096)
+
+
+def _io_problem(seed: int) -> Problem:
+    rng = random.Random(seed)
+    path = rng.choice(iopaths.PATHS)
+    if path == "serial":
+        n, chunk, batch = rng.choice((6, 12, 24, 40, 100, 300)), 4096, 16
+    else:
+        n = rng.choice((100, 512, 1000, 2048, 3000, 4096))
+        chunk = rng.choice([c for c in _CHUNKS if math.ceil(n / c) <= 16])
+        batch = rng.randint(1, max(1, math.ceil(n / chunk)))
+    exits = iopaths.exits_to_user_space(path, n, chunk, batch)
+    total = sum(exits.values())
+    descriptors = math.ceil(n / chunk)
+    mistakes: dict[int, str] = {}
+    if path == "serial":
+        mistakes[n] = "almost: the final hlt is an exit to user space too"
+        mistakes[2] = "that is the ring's count; the emulated UART takes one byte per register write, one exit each"
+        device = "an emulated 16550 UART (one out per byte)"
+    else:
+        bells = iopaths.doorbell_count(n, chunk, batch)
+        mistakes[n + 1] = "that is the UART's count (one exit per byte); through the ring the bytes cost no exit"
+        if path == "ring-ioeventfd":
+            mistakes[bells + 1] = (
+                "each doorbell is an exit in the guest, but KVM handles it in the kernel (it signals the "
+                "eventfd) and never returns to user space: only the hlt does"
+            )
+        else:
+            if descriptors != bells:
+                mistakes[descriptors + 1] = f"the guest rings once per {batch} descriptors, not once per descriptor"
+            mistakes[bells] = "almost: the final hlt is an exit to user space too"
+        device = (
+            f"the virtio-style ring in {chunk}-byte buffers (one descriptor each), ringing the doorbell after "
+            f"every {batch} descriptor(s) and after the last.\nThe doorbell is {iopaths.DOORBELL_KIND[path]}"
+        )
+    worked = (
+        f"{n} IO exits (one per byte) + 1 HLT = {total}"
+        if path == "serial"
+        else f"{descriptors} descriptor(s), {iopaths.doorbell_count(n, chunk, batch)} doorbell(s) -> "
+        + ", ".join(f"{v} {k}" for k, v in exits.items())
+        + f" = {total} exits to user space"
+        + (" (the doorbells are handled in the kernel)" if path == "ring-ioeventfd" else "")
+    )
+    return Problem(
+        f"Exits per I/O path, seed {seed}: {path}",
+        f"A guest sends a {n}-byte message through {device}.\nThen it halts. "
+        "How many exits to user space (returns from KVM_RUN) does it cause?",
+        total,
+        "exits",
+        worked,
+        {k: v for k, v in mistakes.items() if k != total},
+    )
+
+
+def io_practice(seed: int, answer: object = None, show: bool = False) -> Problem | Feedback:
+    """A seeded problem: a message length, a device and a batch size; how many exits to user space?
+
+    Checked against :func:`widgets.models.iopaths.exits_to_user_space`, the counts the live I/O lab asserts.
+    """
+    return respond(_io_problem, seed, answer, show)
