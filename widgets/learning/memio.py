@@ -12,8 +12,8 @@ import math
 import random
 
 from ..core import validate
-from ..models.guestio import doorbells, expected_exits
 from ..models import iopaths
+from ..models.guestio import doorbells, expected_exits
 from ..models.migration import precopy
 from .checks import Feedback, check_number
 from .seeded import Problem, respond
