@@ -33,26 +33,26 @@ def _mistakes(run: EditRun) -> list[Mistake]:
     out = len(run.run.output)
     return [
         Mistake(
-            why="the hlt is an exit to user space too: KVM_RUN returns to the hypervisor when the guest halts",
+            why="The hlt is an exit to user space too: KVM_RUN returns to the hypervisor when the guest halts",
             value=out,
             rel_tol=0,
             like="only I/O leaves the guest",
         ),
         Mistake(
-            why="every out is its own exit: the loop runs in the guest, but each pass writes to the port again",
+            why="Every out is its own exit: the loop runs in the guest, but each pass writes to the port again",
             test=lambda p: p in (1, 2) and out > 2,
             like="a loop in the guest is one exit, however often it prints",
         ),
         Mistake(
             why=(
-                "mov, inc, cmp and jnz run on the CPU inside the guest without leaving it; only out and hlt hand "
+                "The mov, inc, cmp and jnz instructions run on the CPU inside the guest without leaving it; only out and hlt hand "
                 "control back to the hypervisor"
             ),
             test=lambda p: p > 2 * max(run.run.total_exits, 1),
             like="a VM exits (or is emulated) on every instruction",
         ),
         Mistake(
-            why="a guest that prints leaves the guest on every out: exits are how a VMM sees its devices used",
+            why="A guest that prints leaves the guest on every out: exits are how a VMM sees its devices used",
             value=0,
             rel_tol=0,
             like="a VM runs without the hypervisor until something goes wrong",
