@@ -136,6 +136,7 @@ def _io_problem(seed: int) -> Problem:
         "exits",
         worked,
         {k: v for k, v in mistakes.items() if k != total},
+        {"path": path, "n_bytes": n, "chunk": chunk, "per_doorbell": batch},
     )
 
 

@@ -34,7 +34,8 @@ def seed_of(seed: object) -> int:
 class Problem:
     """One generated problem: the question, its answer, the worked solution and the common wrong answers.
 
-    ``mistakes`` maps a wrong answer to the sentence that names what it missed.
+    ``mistakes`` maps a wrong answer to the sentence that names what it missed; ``given`` holds the generated
+    inputs (for a test, or a learner who wants to run the lab on them).
     """
 
     title: str
@@ -43,6 +44,7 @@ class Problem:
     unit: str
     worked: str
     mistakes: dict[int, str] = field(default_factory=dict)
+    given: dict[str, object] = field(default_factory=dict)
     shown: bool = False
 
     def _repr_html_(self) -> str:

@@ -107,6 +107,7 @@ def _trap_problem(seed: int) -> Problem:
         what,
         f"{run.total_traps}: {rule}; executed in order: {', '.join(taken) or 'none'}.",
         mistakes,
+        {"program": program, "mode": mode},
     )
 
 
