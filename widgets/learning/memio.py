@@ -16,9 +16,10 @@ from ..models import iopaths
 from ..models.guestio import doorbells, expected_exits
 from ..models.migration import precopy
 from .checks import Feedback, check_number
+from .predict import Mistake, check_prediction
 from .seeded import Problem, respond
 
-__all__ = ["check_migration_rounds", "check_ring_exits", "io_practice"]
+__all__ = ["check_migration_rounds", "check_ring_exits", "io_practice", "predict_migration", "predict_ring"]
 
 
 def check_ring_exits(answer: object, n_bytes: int, chunk: int, per_doorbell: int) -> Feedback:
@@ -146,3 +147,94 @@ def io_practice(seed: int, answer: object = None, show: bool = False) -> Problem
     Checked against :func:`widgets.models.iopaths.exits_to_user_space`, the counts the live I/O lab asserts.
     """
     return respond(_io_problem, seed, answer, show)
+
+
+def predict_ring(prediction: object, lab: object, chunk: int) -> Feedback:
+    """Predict, then verify: the exits to user space of one run of the I/O lab (``kvmio.io_lab(...)``).
+
+    ``lab`` is the lab's run, live on /dev/kvm or the model's counts (the message says which); ``chunk`` the
+    bytes per descriptor it was given.
+    """
+    run = getattr(lab, "run", None)
+    if run is None or not hasattr(run, "total_exits"):
+        raise ValueError("lab must be what kvmio.io_lab(...) returned")
+    n, bells = run.n_bytes, run.doorbells
+    descriptors = math.ceil(n / validate.integer("chunk", chunk, minimum=1, maximum=4096))
+    where = "measured on /dev/kvm" if getattr(lab, "live", False) else "the model's count: KVM not used here"
+    mistakes = [
+        Mistake(
+            why="That is the UART's count, one exit per byte; through the ring the bytes cost no exit at all",
+            value=n + 1,
+            rel_tol=0,
+            like="every byte a guest sends is an exit",
+        ),  # fmt: skip
+        Mistake(
+            why="The guest rings the doorbell once per batch of descriptors, not once per descriptor",
+            test=lambda p: descriptors != bells and p == descriptors + 1,
+            like="batching changes nothing",
+        ),  # fmt: skip
+        Mistake(
+            why="Almost: the final hlt is an exit to user space too",
+            value=bells,
+            rel_tol=0,
+            like="only I/O leaves the guest",
+        ),  # fmt: skip
+    ]
+    return check_prediction(
+        "ring exits",
+        prediction,
+        run.total_exits,
+        unit="exits",
+        rel_tol=0,
+        mistakes=mistakes,
+        explanation=(
+            f"{run.exits} ({where}): {bells} doorbell(s), each one exit, then the hlt. The bytes moved through "
+            "the ring in guest memory, which the device read on the doorbell's exit."
+        ),
+    )
+
+
+def predict_migration(prediction: object, memory_mb: float, bandwidth_mbps: float, dirty_rate_mb_s: float,
+                      threshold_mb: float) -> Feedback:  # fmt: skip
+    """Predict, then verify: how many pre-copy rounds before the guest can be paused (0: it never converges)."""
+    m = precopy(memory_mb, bandwidth_mbps, dirty_rate_mb_s, None, threshold_mb)
+    outcome = m.precopy_rounds if m.converged else 0
+    link = bandwidth_mbps / 8
+    sent = ", ".join(f"{r.sent_mb:,.4g}" for r in m.rounds if not r.stop_and_copy)
+    mistakes = [
+        Mistake(
+            why=f"It converges: the guest dirties {dirty_rate_mb_s:g} MB/s, less than the link's {link:g} MB/s, "
+            "so each round is shorter than the one before",
+            value=0,
+            rel_tol=0,
+            like="a guest that keeps writing can never be migrated live",
+        ),  # fmt: skip
+        Mistake(
+            why="One copy is not enough: while round 1 sends all the memory, the guest dirties pages again",
+            value=1,
+            rel_tol=0,
+            like="live migration is one copy of the memory",
+        ),  # fmt: skip
+        Mistake(
+            why=f"One more round is needed: after round {m.precopy_rounds - 1} what is left "
+            f"({m.rounds[m.precopy_rounds - 1].sent_mb:,.3g} MB) is still above the {threshold_mb:g} MB threshold",
+            test=lambda p: m.converged and m.precopy_rounds > 1 and p == m.precopy_rounds - 1,
+            like="pausing as soon as the rest looks small",
+        ),  # fmt: skip
+        Mistake(
+            why="The stop-and-copy round is not a pre-copy round: the guest is paused for it",
+            value=m.precopy_rounds + 1,
+            rel_tol=0,
+            like="the guest keeps running until the last byte is sent",
+        ),  # fmt: skip
+    ]
+    explanation = (
+        f"Each round lasts as long as its data needs on the {link:g} MB/s link, and meanwhile the guest dirties "
+        f"{dirty_rate_mb_s:g} MB/s, so each round sends {dirty_rate_mb_s / link:.2g} of the one before: {sent} MB; "
+        f"then {m.rounds[-1].sent_mb:,.3g} MB are left (at most {threshold_mb:g} MB), sent with the guest paused: "
+        f"downtime {m.downtime_s * 1e3:,.3g} ms (the simulator's model, not a measurement)."
+        if m.converged
+        else m.stop_reason
+    )
+    return check_prediction("migration rounds", prediction, outcome, unit="rounds", rel_tol=0, mistakes=mistakes,
+                            explanation=explanation)  # fmt: skip
