@@ -56,7 +56,7 @@ from widgets.learning.predict import journal  # noqa: E402
 def test_predict_ring(prediction, verdict, words):
     fb = predict_ring(prediction, io_lab("ring-port", 4096, 1024, 2, live="off"), 1024)
     assert fb.status == verdict and words in str(fb)
-    if verdict != "missing":
+    if isinstance(prediction, int):
         assert "the model's count: KVM not used here" in str(fb)
         assert journal().entries[-1].exercise == "ring exits" and journal().entries[-1].outcome == 3
 
