@@ -70,7 +70,7 @@ def check_guest(program: object, prediction: object, *, live: str = "auto", targ
         return Feedback(
             "missing",
             "no prediction yet: write down how many exits to user space your guest will cause, then run it.",
-            "prediction_1 = a whole number of exits (every return from KVM_RUN counts)",
+            "write a whole number of exits in the prediction cell (every return from KVM_RUN counts)",
         )
     try:
         result = run_program(program, live=live)

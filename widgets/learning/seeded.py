@@ -66,9 +66,9 @@ def respond(make: Callable[[int], Problem], seed: object, answer: object, show: 
     problem = make(seed_of(seed))
     if show:
         return Problem(**{**problem.__dict__, "shown": True})
-    if answer is None or answer is Ellipsis:
+    if answer is None:
         return problem
-    if is_missing(answer):
+    if is_missing(answer):  # ..., or empty text: the exercise cell is not filled in yet
         return Feedback("missing", "the answer is still empty.", f"answer with a whole number of {problem.unit}")
     fb = check_number(answer, problem.answer, rel_tol=0, abs_tol=0, unit=problem.unit, explanation=problem.worked)
     if fb.correct or fb.status == "missing":

@@ -116,9 +116,9 @@ def log_sizes(largest: int = 4096) -> tuple[int, ...]:
 
 DOORBELL_KIND = {
     "serial": "no ring: the guest writes each byte to the emulated UART's data register",
-    "ring-port": "a port write (out): an IO exit to user space per doorbell",
-    "ring-mmio": "a write past the guest's RAM: an MMIO exit to user space per doorbell",
-    "ring-ioeventfd": "a port write KVM turns into an eventfd signal inside the kernel: no exit to user space",
+    "ring-port": "an out to the device's I/O port, which the VMM emulates",
+    "ring-mmio": "a write to a device register just past the guest's RAM (MMIO), which the VMM emulates",
+    "ring-ioeventfd": "an out to a port that the VMM registered with KVM_IOEVENTFD, as vhost does",
 }
 
 
