@@ -19,7 +19,15 @@ from .checks import Feedback, check_number
 from .predict import Mistake, check_prediction
 from .seeded import Problem, respond
 
-__all__ = ["check_migration_rounds", "check_ring_exits", "io_practice", "predict_migration", "predict_ring"]
+__all__ = [
+    "check_migration_rounds",
+    "check_ring_exits",
+    "io_practice",
+    "predict_migration",
+    "predict_ring",
+    "ring_explanation",
+    "ring_mistakes",
+]
 
 
 def check_ring_exits(answer: object, n_bytes: int, chunk: int, per_doorbell: int) -> Feedback:
@@ -149,48 +157,64 @@ def io_practice(seed: int, answer: object = None, show: bool = False) -> Problem
     return respond(_io_problem, seed, answer, show)
 
 
-def predict_ring(prediction: object, lab: object, chunk: int) -> Feedback:
-    """Predict, then verify: the exits to user space of one run of the I/O lab (``kvmio.io_lab(...)``).
-
-    ``lab`` is the lab's run, live on /dev/kvm or the model's counts (the message says which); ``chunk`` the
-    bytes per descriptor it was given.
-    """
+def _ring_run(lab: object):  # noqa: ANN202
     run = getattr(lab, "run", None)
     if run is None or not hasattr(run, "total_exits"):
         raise ValueError("lab must be what kvmio.io_lab(...) returned")
+    return run
+
+
+def ring_mistakes(lab: object, chunk: int) -> list[Mistake]:
+    """The usual wrong predictions of a ring run's exits (``lab`` from ``kvmio.io_lab``, ``chunk`` its buffer size)."""
+    run = _ring_run(lab)
     n, bells = run.n_bytes, run.doorbells
     descriptors = math.ceil(n / validate.integer("chunk", chunk, minimum=1, maximum=4096))
-    where = "measured on /dev/kvm" if getattr(lab, "live", False) else "the model's count: KVM not used here"
-    mistakes = [
+    return [
         Mistake(
             why="That is the UART's count, one exit per byte; through the ring the bytes cost no exit at all",
             value=n + 1,
             rel_tol=0,
             like="every byte a guest sends is an exit",
-        ),  # fmt: skip
+        ),
         Mistake(
             why="The guest rings the doorbell once per batch of descriptors, not once per descriptor",
             test=lambda p: descriptors != bells and p == descriptors + 1,
             like="batching changes nothing",
-        ),  # fmt: skip
+        ),
         Mistake(
             why="Almost: the final hlt is an exit to user space too",
             value=bells,
             rel_tol=0,
             like="only I/O leaves the guest",
-        ),  # fmt: skip
+        ),
     ]
+
+
+def ring_explanation(lab: object) -> str:
+    """Why a ring run caused the exits it did, and whether they were measured on /dev/kvm or the model's."""
+    run = _ring_run(lab)
+    where = "measured on /dev/kvm" if getattr(lab, "live", False) else "the model's count: KVM not used here"
+    return (
+        f"{run.exits} ({where}): {run.doorbells} doorbell(s), each one exit, then the hlt. The bytes moved "
+        "through the ring in guest memory, which the device read on the doorbell's exit."
+    )
+
+
+def predict_ring(prediction: object, lab: object, chunk: int) -> Feedback:
+    """Predict, then verify: the exits to user space of one run of the I/O lab (``kvmio.io_lab(...)``).
+
+    ``lab`` is the lab's run, live on /dev/kvm or the model's counts (the message says which); ``chunk`` the
+    bytes per descriptor it was given. The lesson makes the same call with :func:`check_prediction` itself.
+    """
+    run = _ring_run(lab)
     return check_prediction(
         "ring exits",
         prediction,
         run.total_exits,
         unit="exits",
         rel_tol=0,
-        mistakes=mistakes,
-        explanation=(
-            f"{run.exits} ({where}): {bells} doorbell(s), each one exit, then the hlt. The bytes moved through "
-            "the ring in guest memory, which the device read on the doorbell's exit."
-        ),
+        mistakes=ring_mistakes(lab, chunk),
+        explanation=ring_explanation(lab),
     )
 
 
