@@ -8,14 +8,16 @@ path does that the faster one does not.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import permutations
 
 from ..core.units import format_ms
+from ..labs.startup import MEASURED
 from ..labs.startupexp import DOES, Ordering, check_design, ordering, run_experiment, source_sentence
 from .checks import Feedback, is_missing
 from .predict import Mistake, check_prediction
 
-__all__ = ["check_design", "check_order", "explain_gaps", "ordering", "run_experiment"]
+__all__ = ["check_design", "check_order", "explain_gaps", "ordering", "run_experiment"]  # and below
 
 
 def _rank(text: str, name: str) -> int:
@@ -62,7 +64,7 @@ def explain_gaps(result: Ordering) -> str:
     """Each step of the measured order: how much slower, and what the slower path does."""
     by = {p.name: p for p in result.bench.paths}
     first = by[result.order[0]]
-    steps = [f"{first.name} ({format_ms(first.median_ms)}) does {DOES[first.name]}"]
+    steps = [f"{first.name} ({format_ms(first.median_ms)}): {DOES[first.name]}"]
     for a, b in zip(result.order, result.order[1:], strict=False):
         pa, pb = by[a], by[b]
         close = (a, b) in result.ties
@@ -70,7 +72,7 @@ def explain_gaps(result: Ordering) -> str:
         steps.append(
             f"{b} ({format_ms(pb.median_ms)}, "
             + ("within the spread of the one before, too close to order here" if close else f"×{ratio:.2g}")
-            + f") does {DOES[b]}"
+            + f"): {DOES[b]}"
         )
     return "; ".join(steps) + "."
 
@@ -120,10 +122,70 @@ def check_order(prediction: object, result: object) -> Feedback:
     )
 
 
-def design_of(design: object) -> tuple[str, ...]:
-    """The paths of a valid design (ValueError otherwise)."""
-    return check_design(design).paths
+@dataclass(frozen=True)
+class ExperimentCheck:
+    """The check of one designed experiment: the feedback and, once it ran, the ranked result."""
+
+    feedback: Feedback
+    result: Ordering | None = None
+
+    def _repr_html_(self) -> str:
+        return self.feedback._repr_html_()
+
+    def __repr__(self) -> str:
+        return str(self.feedback)
 
 
-__all__ += ["design_of"]
-_ = ordering  # re-exported for the lesson
+def first_runs(result: Ordering) -> str:
+    """For a design that kept each path's first run: that run beside the path's median."""
+    parts = [
+        f"{p.name} first {format_ms(p.times_ms[0])} vs median {format_ms(p.median_ms)}"
+        for p in result.bench.paths
+        if p.source == MEASURED and p.times_ms
+    ]
+    if not parts:
+        return ""
+    return (
+        " First runs kept (the first start of each path in this experiment, which may find less in the caches: "
+        "the program's pages, the image's files, Python's modules): " + "; ".join(parts) + "."
+    )
+
+
+def check_experiment(design: object, prediction: object, *, live: str = "auto") -> ExperimentCheck:
+    """Validate the design, and only once there is a prediction run it with the start-up lab and check the order.
+
+    A bad design or prediction gets a sentence (never a traceback); the run is live where this machine can, or
+    the dated recording, and the feedback says which.
+    """
+    if is_missing(prediction):
+        return ExperimentCheck(
+            Feedback(
+                "missing",
+                "no prediction yet: write the order you expect (fastest first) before the lab runs your experiment.",
+                "prediction = a list of your experiment's paths, fastest first",
+            )
+        )
+    try:
+        exp = check_design(design)
+    except ValueError as exc:
+        return ExperimentCheck(Feedback("incorrect", f"the experiment cannot run: {exc}.", "fix the design dict"))
+    if (
+        isinstance(prediction, str)
+        or not isinstance(prediction, list | tuple)
+        or sorted(map(str, prediction)) != sorted(exp.paths)
+    ):
+        return ExperimentCheck(
+            Feedback(
+                "incorrect",
+                f"your prediction must list each path of your experiment once, fastest first ({', '.join(exp.paths)});"
+                f" got {prediction!r}.",
+                "order exactly the paths you put in the experiment",
+            )
+        )
+    result = run_experiment(design, live=live)
+    fb = check_order(prediction, result)
+    extra = first_runs(result) if exp.keep_first else ""
+    return ExperimentCheck(Feedback(fb.status, fb.message + extra, fb.hint), result)
+
+
+__all__ += ["ExperimentCheck", "check_experiment", "first_runs"]

@@ -108,3 +108,23 @@ def test_a_design_runs_on_the_recording_when_live_is_off():
 def test_keep_first_keeps_one_more_run():
     o = startupexp.run_experiment({"paths": ["process", "kvm"], "runs": 3, "keep_first": True})
     assert all(p.runs == 4 for p in o.bench.paths if p.source == startup.MEASURED)
+
+
+def test_check_experiment_runs_only_once_there_is_a_prediction(monkeypatch):
+    ran = []
+    monkeypatch.setattr(startupcheck, "run_experiment", lambda d, live: ran.append(d) or startupexp.ordering(CLEAR))
+    design = {"paths": ALL, "runs": 5}
+    assert startupcheck.check_experiment(design, ...).feedback.status == "missing" and ran == []
+    bad = startupcheck.check_experiment({"paths": ["process"]}, ["process"])
+    assert bad.feedback.status == "incorrect" and "cannot run" in bad.feedback.message and ran == []
+    short = startupcheck.check_experiment(design, ["process", "kvm"])
+    assert "each path of your experiment once" in short.feedback.message and ran == []
+    done = startupcheck.check_experiment(design, ["process", "namespaces", "kvm", "container"])
+    assert done.feedback.correct and done.result is not None and len(ran) == 1
+    assert "Correct" in repr(done) and "cvm-correct" in done._repr_html_()
+
+
+def test_check_experiment_on_the_recording():
+    check = startupcheck.check_experiment({"paths": ["process", "container"], "runs": 3}, ["process", "container"],
+                                          live="off")  # fmt: skip
+    assert check.feedback.correct and startup.LABEL in check.feedback.message
