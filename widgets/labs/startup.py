@@ -309,10 +309,14 @@ def measure(
         if "container" in todo:
             from ..models.bundle import make_config
 
-            workdir, image = stack.enter_context(runtime.prepared())
-            uid = runtime.run_as()
-            config = make_config(uid=uid, gid=uid, arch=runtime.host_arch())
-            _CONTAINER.update(image=image, bundle=runtime.write_bundle(workdir / "bundle", config))
+            try:
+                workdir, image = stack.enter_context(runtime.prepared())
+                uid = runtime.run_as()
+                config = make_config(uid=uid, gid=uid, arch=runtime.host_arch())
+                _CONTAINER.update(image=image, bundle=runtime.write_bundle(workdir / "bundle", config))
+            except (OSError, LabFailed, ValueError) as exc:  # e.g. inside a user namespace without 'nobody'
+                decided["container"] = (False, f"the whole container could not be prepared here ({exc}).")
+                todo.remove("container")
         try:
             return _measure(paths, todo, decided, runs, budget_s, timeout_s, progress, keep_first)
         finally:
