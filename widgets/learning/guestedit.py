@@ -45,8 +45,8 @@ def _mistakes(run: EditRun) -> list[Mistake]:
         ),
         Mistake(
             why=(
-                "The mov, inc, cmp and jnz instructions run on the CPU inside the guest without leaving it; only out and hlt hand "
-                "control back to the hypervisor"
+                "The mov, inc, cmp and jnz instructions run on the CPU inside the guest without leaving it; only "
+                "out and hlt hand control back to the hypervisor"
             ),
             test=lambda p: p > 2 * max(run.run.total_exits, 1),
             like="a VM exits (or is emulated) on every instruction",

@@ -94,7 +94,13 @@ def test_bad_seeds_are_refused(practice, seed):
 @pytest.mark.parametrize("practice", PRACTICES)
 @pytest.mark.parametrize(
     ("answer", "status", "words"),
-    [("", "missing", "empty"), (..., "missing", "empty"), ("abc", "incorrect", "number"), ([3], "incorrect", "number"), (-1, "incorrect", "")],
+    [
+        ("", "missing", "empty"),
+        (..., "missing", "empty"),
+        ("abc", "incorrect", "number"),
+        ([3], "incorrect", "number"),
+        (-1, "incorrect", ""),
+    ],
 )
 def test_hostile_answers_get_feedback(practice, answer, status, words):
     fb = practice(3, answer=answer)
