@@ -165,3 +165,16 @@ def test_bad_programs_are_refused_with_a_sentence(program, words):
 def test_bad_limits_are_refused(kwargs, words):
     with pytest.raises(ValueError, match=words):
         kvmedit.run_program(COUNTDOWN, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("stopped", "words"),
+    [
+        ("SHUTDOWN", "KVM_EXIT_SHUTDOWN (the CPU shut down: a triple fault)"),
+        ("INTERNAL_ERROR", "KVM_EXIT_INTERNAL_ERROR"),
+    ],
+)
+def test_exits_this_hypervisor_does_not_handle_are_named(stopped, words):
+    guest = guestprog.assemble("hlt")
+    run = guestprog.ProgramRun("", {stopped: 1}, 1, stopped, (), live=True, run_ms=0.1)
+    assert words in kvmedit.explain(kvmedit.EditRun(guest, run, "test", "kvm_pvm"))
