@@ -20,11 +20,12 @@ from .predict import Mistake, check_prediction
 from .seeded import Problem, respond
 
 __all__ = [
+    "check_io_practice",
     "check_migration_rounds",
     "check_ring_exits",
     "io_practice",
-    "predict_migration",
-    "predict_ring",
+    "check_migration_prediction",
+    "check_ring_prediction",
     "ring_explanation",
     "ring_mistakes",
 ]
@@ -200,7 +201,7 @@ def ring_explanation(lab: object) -> str:
     )
 
 
-def predict_ring(prediction: object, lab: object, chunk: int) -> Feedback:
+def check_ring_prediction(prediction: object, lab: object, chunk: int) -> Feedback:
     """Predict, then verify: the exits to user space of one run of the I/O lab (``kvmio.io_lab(...)``).
 
     ``lab`` is the lab's run, live on /dev/kvm or the model's counts (the message says which); ``chunk`` the
@@ -218,7 +219,7 @@ def predict_ring(prediction: object, lab: object, chunk: int) -> Feedback:
     )
 
 
-def predict_migration(prediction: object, memory_mb: float, bandwidth_mbps: float, dirty_rate_mb_s: float,
+def check_migration_prediction(prediction: object, memory_mb: float, bandwidth_mbps: float, dirty_rate_mb_s: float,
                       threshold_mb: float) -> Feedback:  # fmt: skip
     """Predict, then verify: how many pre-copy rounds before the guest can be paused (0: it never converges)."""
     m = precopy(memory_mb, bandwidth_mbps, dirty_rate_mb_s, None, threshold_mb)
@@ -262,3 +263,10 @@ def predict_migration(prediction: object, memory_mb: float, bandwidth_mbps: floa
     )
     return check_prediction("migration rounds", prediction, outcome, unit="rounds", rel_tol=0, mistakes=mistakes,
                             explanation=explanation)  # fmt: skip
+
+
+def check_io_practice(seed: int, answer: object) -> Feedback:
+    """``io_practice(seed, answer=answer)``: check an answer to the seeded problem (the exercise's check cell)."""
+    result = io_practice(seed, answer=answer if answer is not None else ...)
+    assert isinstance(result, Feedback)
+    return result

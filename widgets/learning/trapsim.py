@@ -19,7 +19,16 @@ from .seeded import Problem, respond
 
 #: The lesson-facing API of this topic: its own names and, re-exported, the figures, calculators and
 #: models a lesson uses with them (one import per topic in a lesson).
-__all__ = ["MONITORS", "TrapExplorer", "census", "census_figure", "census_summary", "check_traps", "practice"]
+__all__ = [
+    "MONITORS",
+    "TrapExplorer",
+    "census",
+    "census_figure",
+    "census_summary",
+    "check_practice",
+    "check_traps",
+    "practice",
+]
 
 
 def check_traps(answer: object, seed: int, length: int = 8) -> Feedback:
@@ -119,3 +128,10 @@ def practice(seed: int, answer: object = None, show: bool = False) -> Problem | 
     :func:`widgets.models.toycpu.run_virtualized`.
     """
     return respond(_trap_problem, seed, answer, show)
+
+
+def check_practice(seed: int, answer: object) -> Feedback:
+    """``practice(seed, answer=answer)``: check an answer to the seeded problem (the exercise's check cell)."""
+    result = practice(seed, answer=answer if answer is not None else ...)
+    assert isinstance(result, Feedback)
+    return result

@@ -38,7 +38,7 @@ def test_migration_that_cannot_converge_explains_why():
 
 # -- predict, then verify ------------------------------------------------------------------------------------
 from widgets.labs.kvmio import io_lab  # noqa: E402
-from widgets.learning.memio import predict_migration, predict_ring  # noqa: E402
+from widgets.learning.memio import check_migration_prediction, check_ring_prediction  # noqa: E402
 from widgets.learning.predict import journal  # noqa: E402
 
 
@@ -53,17 +53,17 @@ from widgets.learning.predict import journal  # noqa: E402
         ("three", "incorrect", "exits was expected"),
     ],
 )
-def test_predict_ring(prediction, verdict, words):
-    fb = predict_ring(prediction, io_lab("ring-port", 4096, 1024, 2, live="off"), 1024)
+def test_check_ring_prediction(prediction, verdict, words):
+    fb = check_ring_prediction(prediction, io_lab("ring-port", 4096, 1024, 2, live="off"), 1024)
     assert fb.status == verdict and words in str(fb)
     if isinstance(prediction, int):
         assert "the model's count: KVM not used here" in str(fb)
         assert journal().entries[-1].exercise == "ring exits" and journal().entries[-1].outcome == 3
 
 
-def test_predict_ring_wants_the_lab():
+def test_check_ring_prediction_wants_the_lab():
     with pytest.raises(ValueError, match="io_lab"):
-        predict_ring(3, {"exits": 3}, 1024)
+        check_ring_prediction(3, {"exits": 3}, 1024)
 
 
 @pytest.mark.parametrize(
@@ -76,11 +76,11 @@ def test_predict_ring_wants_the_lab():
         (6, "incorrect", "stop-and-copy round is not a pre-copy round"),
     ],
 )
-def test_predict_migration(prediction, verdict, words):
-    fb = predict_migration(prediction, 2000, 1000, 50, 50)
+def test_check_migration_prediction(prediction, verdict, words):
+    fb = check_migration_prediction(prediction, 2000, 1000, 50, 50)
     assert fb.status == verdict and words in str(fb)
 
 
-def test_predict_migration_that_cannot_converge():
-    fb = predict_migration(0, 2000, 1000, 200, 50)
+def test_check_migration_prediction_that_cannot_converge():
+    fb = check_migration_prediction(0, 2000, 1000, 200, 50)
     assert fb.correct and "cannot converge" in str(fb)

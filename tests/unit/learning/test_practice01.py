@@ -111,3 +111,11 @@ def test_hostile_answers_get_feedback(practice, answer, status, words):
 def test_show_must_be_a_bool(practice):
     with pytest.raises(ValueError, match="show must be True or False"):
         practice(3, show="yes")
+
+
+@pytest.mark.parametrize(("practice", "check"), [(trapsim.practice, trapsim.check_practice),
+                                                 (memio.io_practice, memio.check_io_practice)])  # fmt: skip
+def test_the_check_cells_name_is_the_same_check(practice, check):
+    right = practice(5).answer
+    assert check(5, right).correct and not check(5, right + 1).correct
+    assert check(5, None).status == check(5, ...).status == "missing"
