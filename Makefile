@@ -20,7 +20,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 ROOT_FLAG  := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 NO_BROWSER := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
 
-.PHONY: help install lab test test-fast nbval run notebooks student html schedule check bench latency lock lint clean
+.PHONY: help install lab test test-fast nbval run notebooks student html schedule check bench latency lock lint release clean
 .PHONY: hub hub-stop hub-reset hub-check bench-hub bench-hub-memory
 
 help:
@@ -35,6 +35,8 @@ help:
 	@echo "make check      the one-minute setup check (PASS/FAIL per item)"
 	@echo "make bench      run the benchmarks and print their figures"
 	@echo "make latency    browser round trip per calculator of every lesson (median, p95) into build/latency.md"
+	@echo "make lint       the git hook's checks on every file (ruff, notebook policy, data, large files)"
+	@echo "make release    versioned wheel, student version and site with SHA256SUMS into build/release/"
 	@echo "make lock       re-resolve requirements.lock (and hub/requirements.lock) from pyproject.toml"
 	@echo "make hub        the workshop hub: JupyterHub for a room on this Linux server (root; installs first)"
 	@echo "make hub-stop   stop the hub (and every learner's server);  make hub-reset  remove its learners and state"
@@ -98,9 +100,14 @@ lock: $(STAMP)
 	$(BIN)/python -m uv pip compile pyproject.toml --extra hub --universal -c requirements.lock \
 	  --python-version 3.11 --no-header -o hub/requirements.lock
 
+# The git hook's checks (.pre-commit-config.yaml) on every file: ruff, the notebook policy, data, large files.
 lint: $(STAMP)
-	$(BIN)/python -m ruff check widgets tests tools hub
-	$(BIN)/python -m ruff format --check widgets tests tools hub
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
+
+# A versioned release into build/release/ (tools/release.py): the tree must be clean and `make test` pass
+# (SKIP_TESTS=1 skips the tests: only for the release's own test, which runs them itself elsewhere).
+release: $(STAMP)
+	$(BIN)/python -m tools.release --out build/release
 
 # -- the workshop hub (hub/, instructor/hub.md): JupyterHub on one Linux server, as root --------------------
 # `make hub` installs JupyterHub and its proxy into build/hub (HUB_DIR) the first time, then runs the hub in the

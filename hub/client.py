@@ -281,9 +281,11 @@ class KernelChannel:
             if isinstance(raw, bytes):
                 continue  # binary buffers (widgets): not needed here
             msg = json.loads(raw)
+            kind = msg["header"]["msg_type"]
+            if kind == "status" and msg["content"].get("execution_state") in ("dead", "restarting", "autorestarting"):
+                raise ConnectionError("the kernel died while the cell ran (its server restarts it)")
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
-            kind = msg["header"]["msg_type"]
             if kind == "execute_reply":
                 reply = msg["content"]
             elif kind == "status" and msg["content"].get("execution_state") == "idle":

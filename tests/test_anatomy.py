@@ -13,12 +13,11 @@ import nbformat
 import pytest
 
 from tests.conftest import LESSONS
+from tools import policy
 from tools.nb import parameters
 from tools.student import is_solution, strip_solutions
 from widgets.core.course import EXERCISE_KINDS, read_lesson
 
-MAX_KB = 300
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 pytestmark = pytest.mark.skipif(not LESSONS, reason="no lessons yet")
 
 
@@ -48,23 +47,16 @@ def test_shared_course_check_passes(root):
 
 
 def test_size_and_no_plotly_bundle_or_widget_state(lesson):
-    path, nb = lesson
-    assert path.stat().st_size <= MAX_KB * 1024, f"{path.name} is over {MAX_KB} KB"
-    raw = path.read_text()
-    assert "plotly.js v" not in raw and "For license information please see plotly" not in raw
-    assert "widgets" not in nb.metadata, "widget state is stored: execute with store_widget_state=False"
-    assert WIDGET_VIEW not in raw, "widget-view outputs are stored: run `make notebooks` (tools.nb.clean)"
-    assert '"papermill": {' not in raw, "papermill metadata is stored"
+    path, _ = lesson
+    problems = policy.check_notebook(path, ("size", "plotly-bundle", "widget-state"))
+    assert not problems, "\n".join(problems)
 
 
 def test_names_its_kernel(lesson):
     """JupyterLab starts the lesson's kernel without a "Select Kernel" dialog."""
-    path, nb = lesson
-    spec = nb.metadata.get("kernelspec", {})
-    assert spec.get("name") == "python3" and spec.get("language") == "python", (
-        f"{path.name}: metadata.kernelspec must name the python3 kernel (display_name, language, name)"
-    )
-    assert nb.metadata.get("language_info", {}).get("name") == "python", f"{path.name}: metadata.language_info"
+    path, _ = lesson
+    problems = policy.check_notebook(path, ("kernelspec",))
+    assert not problems, "\n".join(problems)
 
 
 def test_front_matter(lesson):
@@ -111,13 +103,9 @@ def test_solutions_are_marked_and_collapsed(lesson):
 
 
 def test_executed_in_order_without_errors(lesson):
-    path, nb = lesson
-    counts = [c.execution_count for c in nb.cells if c.cell_type == "code" and c.source.strip()]
-    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: re-run `make notebooks`"
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            assert out.output_type != "error", f"{path.name}: stored error {out.get('ename')}"
-            assert "Traceback" not in "".join(out.get("text", "")), f"{path.name}: stored traceback"
+    path, _ = lesson
+    problems = policy.check_notebook(path, ("executed-in-order",))
+    assert not problems, "\n".join(problems)
 
 
 def test_code_rules(lesson):

@@ -1,25 +1,37 @@
 """``make schedule``: the workshop schedule, generated from the lessons' own time estimates.
 
-Every lesson's first cell says "NN min teaching · NN min exercises"
-(:func:`widgets.core.course.lessons` reads it). This module turns those minutes
-into (a) one full day with breaks and (b) two half days, as Markdown. The
-committed ``instructor/schedule.md`` is this output; ``--check`` fails when it
-and the lessons disagree, so the schedule cannot drift from the lessons.
+Every lesson's first cell says "NN min teaching · NN min exercises", and each
+exercise's heading cell carries its kind and minutes in metadata
+(:func:`widgets.core.course.read_lesson` reads both). This module turns them
+into (a) one full day with breaks and (b) two half days, as Markdown, saying
+which exercises are done in class and which go home. The committed
+``instructor/schedule.md`` is this output; ``--check`` fails when it and the
+lessons disagree, so the schedule cannot drift from the lessons.
 
 Rules (all deterministic, and printed in the output):
 
+- **One hands-on exercise per lesson stays in class**, whatever the budget:
+  the first ``predict`` or ``edit`` exercise where the lesson has one, else
+  its first exercise (later exercises often build on the first). Predicting
+  and then running the lab is what a room with an instructor is for;
+  reading and calculating can be done at home.
+- **Homework**: when the content exceeds the budget, the other exercises go
+  home, the *last* lesson's first, then those of the lesson before it, and
+  so on, until the rest fits. Within a lesson, the exercises that are
+  neither predict nor edit (reading, calculating, seeded practice) go home
+  first, the last first; then the other hands-on ones. Later lessons'
+  exercises draw on everything before them and work as take-home
+  consolidation, while earlier lessons' exercises are what the following
+  lessons build on in class. If the teaching and the kept exercises alone
+  still exceed the budget, the day runs over and the output says by how much.
+- A lesson whose exercises carry no metadata yet (kind and minutes) is one
+  block of its stated exercise minutes: it moves home whole, and the output
+  names it, because no in-class exercise can be chosen for it.
 - **Breaks** go to the lesson boundary (between two lessons, never inside
   one) whose clock time is closest to the break's planned time, taking the
   breaks already placed into account; a tie goes to the earlier boundary.
   Breaks are placed in the order of their planned times, never before an
   earlier break's boundary.
-- **Homework**: when the content exceeds the day's budget, the exercises of
-  the *last* lesson become homework, then those of the lesson before it, and
-  so on, until the rest fits. Later lessons' exercises draw on everything
-  before them and work as take-home consolidation, while earlier lessons'
-  exercises are what the following lessons build on in class. If the
-  teaching alone still exceeds the budget, the day runs over and the
-  output says by how much.
 - **Half days** split at the lesson boundary that makes the two halves'
   minutes closest (a tie goes to the earlier boundary); each half is then
   planned like a day with half the day's budget.
@@ -42,7 +54,11 @@ from pathlib import Path
 from typing import Protocol
 
 from widgets.core import validate
+from widgets.core.course import EXERCISE_KINDS, ExerciseInfo
 from widgets.core.course import lessons as course_lessons
+
+#: The kinds an instructor most wants done in the room: predict, then verify; change the code the lab runs.
+HANDS_ON = ("predict", "edit")
 
 
 class Lesson(Protocol):
@@ -52,6 +68,62 @@ class Lesson(Protocol):
     title: str
     teaching: int
     exercises: int
+    exercise_list: tuple[ExerciseInfo, ...]
+
+
+@dataclass(frozen=True)
+class Work:
+    """A piece of a lesson's exercise time: one exercise, or (``number`` None) the lesson's whole stated
+    exercise time when its exercises carry no metadata yet."""
+
+    lesson: int
+    number: int | None
+    title: str
+    kind: str
+    minutes: int
+
+    def label(self, title: bool = False) -> str:
+        """How the schedule names it.
+
+        E.g. "Ex 2 (predict, 4 min)"; with its title "Ex 2: title (predict, 4 min)"; a block (a lesson whose
+        exercises carry no metadata yet): "exercises (not itemised, 30 min)".
+        """
+        if self.number is None:
+            return f"exercises (not itemised, {self.minutes} min)"
+        name = f"Ex {self.number}" + (f": {self.title}" if title and self.title else "")
+        return f"{name} ({self.kind}, {self.minutes} min)"
+
+
+def itemised(lesson: Lesson) -> bool:
+    """True if the exercises are numbered 1..K, each has a known kind and minutes, and they add up to the first
+    cell's estimate."""
+    items = tuple(getattr(lesson, "exercise_list", ()) or ())
+    return (
+        bool(items)
+        and [e.number for e in items] == list(range(1, len(items) + 1))
+        and all(e.kind in EXERCISE_KINDS and isinstance(e.minutes, int) and e.minutes >= 1 for e in items)
+        and sum(e.minutes for e in items) == lesson.exercises
+    )
+
+
+def work_of(lesson: Lesson) -> tuple[Work, ...]:
+    """The lesson's exercise time as pieces: one per exercise, or one block if it is not :func:`itemised`."""
+    if itemised(lesson):
+        return tuple(Work(lesson.number, e.number, e.title, e.kind, e.minutes) for e in lesson.exercise_list)
+    if lesson.exercises:
+        return (Work(lesson.number, None, "", "", lesson.exercises),)
+    return ()
+
+
+def kept_in_class(lesson: Lesson) -> Work | None:
+    """The exercise that stays in class: the first predict or edit one, else the first.
+
+    None when the lesson has no exercises or they are not :func:`itemised`.
+    """
+    pieces = [w for w in work_of(lesson) if w.number is not None]
+    if not pieces:
+        return None
+    return min(pieces, key=lambda w: (w.kind not in HANDS_ON, w.number))
 
 
 @dataclass(frozen=True)
@@ -67,8 +139,9 @@ class Break:
 class Slot:
     """One row of a schedule.
 
-    ``kind`` is "teaching", "exercises", "break" or "homework". ``start`` is
-    minutes after midnight (None for homework, which has no clock time).
+    ``kind`` is "teaching", "exercises" (in class), "break" or "homework". ``start`` is minutes after
+    midnight (None for homework, which has no clock time). ``work`` holds the exercises of an "exercises"
+    or "homework" slot.
     """
 
     kind: str
@@ -76,6 +149,7 @@ class Slot:
     minutes: int
     start: int | None
     lesson: int | None = None
+    work: tuple[Work, ...] = ()
 
     @property
     def end(self) -> int | None:
@@ -119,25 +193,28 @@ def parse_clock(name: str, text: str) -> int:
     return h * 60 + m
 
 
-def homework_rule(lessons: Sequence[Lesson], budget: int) -> tuple[frozenset[int], int]:
-    """Which lessons' exercises become homework, and the overrun that remains.
+def homework_rule(lessons: Sequence[Lesson], budget: int) -> tuple[frozenset[Work], int]:
+    """Which exercises go home, and the overrun that remains.
 
-    Exercises move to homework from the last lesson backwards until the
-    content fits ``budget`` minutes.
+    Each lesson keeps :func:`kept_in_class` in class. The other exercises go home from the last lesson
+    backwards until the content fits ``budget`` minutes; within a lesson, those that are neither predict nor
+    edit go first, the last first, then the other hands-on ones, the last first.
 
     Returns
     -------
-    (lesson numbers whose exercises become homework, minutes still over the budget)
+    (the exercises that go home, minutes still over the budget)
     """
     budget = validate.integer("day budget (min)", budget, minimum=1)
     total = sum(lesson.teaching + lesson.exercises for lesson in lessons)
-    moved: set[int] = set()
+    moved: set[Work] = set()
     for lesson in reversed(lessons):
-        if total <= budget:
-            break
-        if lesson.exercises:
-            moved.add(lesson.number)
-            total -= lesson.exercises
+        kept = kept_in_class(lesson)
+        for piece in sorted(work_of(lesson), key=lambda w: (w.kind in HANDS_ON, -(w.number or 0))):
+            if total <= budget:
+                break
+            if piece != kept:
+                moved.add(piece)
+                total -= piece.minutes
     return frozenset(moved), max(0, total - budget)
 
 
@@ -168,7 +245,7 @@ def plan_day(
     breaks: Sequence[Break] = DAY_BREAKS,
     budget: int = DEFAULT_DAY_MINUTES,
 ) -> list[Slot]:
-    """Plan a day: teaching and exercise slots with clock times, breaks, then homework.
+    """Plan a day: teaching and in-class exercise slots with clock times, breaks, then homework.
 
     Parameters
     ----------
@@ -180,30 +257,35 @@ def plan_day(
         The planned breaks; each goes to the closest lesson boundary.
     budget:
         Minutes of content (teaching + exercises, breaks excluded) that fit
-        the day; beyond it, exercises become homework (:func:`homework_rule`).
+        the day; beyond it, exercises go home (:func:`homework_rule`).
 
     Returns
     -------
     list[Slot]
-        The day in clock order, followed by the homework slots (no clock time).
+        The day in clock order, followed by one homework slot per lesson with exercises at home.
     """
     t = parse_clock("start", start)
     for brk in breaks:
         validate.integer(f"{brk.name} (min)", brk.minutes, minimum=1, maximum=240)
-    homework, _ = homework_rule(lessons, budget)
-    lengths = [x.teaching + (0 if x.number in homework else x.exercises) for x in lessons]
+    home, _ = homework_rule(lessons, budget)
+    in_class = [tuple(w for w in work_of(x) if w not in home) for x in lessons]
+    lengths = [x.teaching + sum(w.minutes for w in work) for x, work in zip(lessons, in_class, strict=True)]
     placed = _place_breaks(lengths, t, breaks)
     slots: list[Slot] = []
-    for lesson, after in zip(lessons, placed, strict=True):
+    for lesson, work, after in zip(lessons, in_class, placed, strict=True):
         slots.append(Slot("teaching", lesson.title, lesson.teaching, t, lesson.number))
         t += lesson.teaching
-        if lesson.number not in homework and lesson.exercises:
-            slots.append(Slot("exercises", lesson.title, lesson.exercises, t, lesson.number))
-            t += lesson.exercises
+        if work:
+            minutes = sum(w.minutes for w in work)
+            slots.append(Slot("exercises", lesson.title, minutes, t, lesson.number, work))
+            t += minutes
         for brk in after:
             slots.append(Slot("break", brk.name, brk.minutes, t))
             t += brk.minutes
-    slots += [Slot("homework", x.title, x.exercises, None, x.number) for x in lessons if x.number in homework]
+    for lesson in lessons:
+        work = tuple(w for w in work_of(lesson) if w in home)
+        if work:
+            slots.append(Slot("homework", lesson.title, sum(w.minutes for w in work), None, lesson.number, work))
     return slots
 
 
@@ -231,6 +313,20 @@ def _numbers(lessons: Sequence[Lesson]) -> str:
     return f"{lessons[0].number:02d}–{lessons[-1].number:02d}" if lessons else "none"
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _part(slot: Slot) -> str:
+    if slot.kind == "exercises" and slot.work[0].number is None:
+        return slot.work[0].label()
+    if slot.kind == "exercises":
+        return "exercises: " + ", ".join(w.label() for w in slot.work)
+    if slot.kind == "homework":
+        return "; ".join(_cell(w.label(title=True)) for w in slot.work) + " → **homework**"
+    return slot.kind
+
+
 def _day_markdown(lessons: Sequence[Lesson], slots: Sequence[Slot], budget: int, start: str) -> list[str]:
     total = sum(x.teaching + x.exercises for x in lessons)
     homework = [s for s in slots if s.kind == "homework"]
@@ -238,31 +334,37 @@ def _day_markdown(lessons: Sequence[Lesson], slots: Sequence[Slot], budget: int,
     pauses = sum(s.minutes for s in timed if s.kind == "break")
     planned_end = clock(parse_clock("start", start) + budget + pauses)
     actual_end = timed[-1].end_clock if timed else start
+    in_class = sum(s.minutes for s in timed if s.kind == "exercises")
+    at_home = sum(s.minutes for s in homework)
     out = [
         f"Content: {total} min ({_duration(total)}) for a budget of {budget} min ({_duration(budget)}); "
-        f"ends at {actual_end} (breaks: {pauses} min)."
+        f"ends at {actual_end} (breaks: {pauses} min). Exercises: {in_class} min in class, {at_home} min at home."
     ]
     if total > budget:
         names = ", ".join(f"{s.lesson:02d}" for s in homework)
-        hw = sum(s.minutes for s in homework)
+        pieces = [w for s in homework for w in s.work]
+        exercises = sum(w.number is not None for w in pieces)
+        what = [f"{exercises} exercise(s)"] if exercises else []
+        what += [f"{len(pieces) - exercises} not-itemised block(s)"] * (len(pieces) > exercises)
+        every = "every" if all(itemised(x) or not x.exercises for x in lessons) else "every itemised"
         out.append(
-            f"\n**Does not fit: the content is {total - budget} min over the budget.** "
-            f"By the homework rule, the exercises of lesson(s) {names} ({hw} min) become homework."
+            f"\n**Does not fit: the content is {total - budget} min over the budget.** By the homework rule, "
+            f"{at_home} min of exercises go home ({' and '.join(what)}, of lesson(s) {names}); {every} lesson "
+            "keeps one in class."
         )
         _, left = homework_rule(lessons, budget)
         if left:
             out.append(
-                f"**Even the teaching alone is {left} min over the budget:** the day ends at {actual_end} "
-                f"instead of {planned_end}. Cut teaching (see instructor/notes.md) or use two days."
+                f"**Even the teaching and the exercises kept in class are {left} min over the budget:** the day "
+                f"ends at {actual_end} instead of {planned_end}. Cut teaching (see instructor/notes.md) or use "
+                "two days."
             )
     out += ["", "| start | end | min | lesson | part |", "|---|---|---:|---|---|"]
     for s in timed:
-        if s.kind == "break":
-            out.append(f"| {s.start_clock} | {s.end_clock} | {s.minutes} | *{s.label}* | break |")
-        else:
-            out.append(f"| {s.start_clock} | {s.end_clock} | {s.minutes} | {s.label} | {s.kind} |")
+        label = f"*{s.label}*" if s.kind == "break" else s.label
+        out.append(f"| {s.start_clock} | {s.end_clock} | {s.minutes} | {label} | {_part(s)} |")
     for s in homework:
-        out.append(f"| — | — | {s.minutes} | {s.label} | exercises → **homework** |")
+        out.append(f"| — | — | {s.minutes} | {s.label} | {_part(s)} |")
     return out
 
 
@@ -291,31 +393,45 @@ def to_markdown(
     exercises = sum(x.exercises for x in lessons)
     breaks = "; ".join(f"{b.name.lower()} {b.minutes} min planned at {b.planned}" for b in DAY_BREAKS)
     half_breaks = "; ".join(f"{b.name.lower()} {b.minutes} min planned at {b.planned}" for b in HALF_DAY_BREAKS)
+    blocks = [x for x in lessons if x.exercises and not itemised(x)]
     out = [
         "# Workshop schedule",
         "",
         "<!-- Generated by `python -m tools.schedule --out instructor/schedule.md` (make schedule) from the time "
-        "estimates in each lesson's first cell. Do not edit by hand: `python -m tools.schedule --check "
-        "instructor/schedule.md` fails when this file and the lessons disagree. -->",
+        "estimates in each lesson's first cell and each exercise's metadata. Do not edit by hand: `python -m "
+        "tools.schedule --check instructor/schedule.md` fails when this file and the lessons disagree. -->",
         "",
         f"Lessons found: {len(lessons)} ({_numbers(lessons)}); {teaching} min teaching + {exercises} min exercises "
-        f"= {teaching + exercises} min ({_duration(teaching + exercises)}), read from each lesson's first cell.",
+        f"= {teaching + exercises} min ({_duration(teaching + exercises)}), read from each lesson's first cell; "
+        f"each exercise's kind and minutes from its metadata ({len(lessons) - len(blocks)} of {len(lessons)} "
+        "lessons itemised).",
         "",
         "**Assumptions (the instructor's choices, not data: set your own with `--start`, `--day-minutes` and "
         "`--half-day-minutes`):** "
         f"start {start}; a day holds {day_budget} min ({_duration(day_budget)}) of content; breaks: {breaks}. "
         f"A half day holds {half_budget} min ({_duration(half_budget)}) with one {half_breaks}.",
         "",
-        "**Rules.** A break goes to the lesson boundary whose clock time is closest to its planned time (never "
-        "inside a lesson; a tie goes to the earlier boundary). When the content exceeds the budget, exercises "
-        "become homework from the last lesson backwards until the rest fits: later lessons' exercises draw on "
-        "everything before them and work as take-home consolidation, while earlier lessons' exercises are what "
-        "the following lessons build on in class. If the teaching alone still exceeds the budget, the day runs "
-        "over and says by how much. Half days split at the lesson boundary that makes the halves closest in minutes.",
-        "",
-        "## One full day",
-        "",
+        "**Rules.** Every lesson keeps at least one hands-on exercise in class, whatever the budget: "
+        f"the first {' or '.join(HANDS_ON)} exercise where it has one, else its first exercise (later exercises "
+        "often build on the first); predicting and then running the lab is what a room with an instructor is "
+        "for. When the "
+        "content exceeds the budget, the other exercises go home, the last lesson's first (within a lesson, "
+        f"those that are neither {' nor '.join(HANDS_ON)} first, the last first), until the rest fits: later "
+        "lessons' exercises draw on everything before them and work as take-home consolidation, while earlier "
+        "lessons' exercises are what the following lessons build on in class. If the teaching and the kept "
+        "exercises still exceed the budget, the day runs over and says by how much. A break goes to the lesson "
+        "boundary whose clock time is closest to its planned time (never inside a lesson; a tie goes to the "
+        "earlier boundary). Half days split at the lesson boundary that makes the halves closest in minutes.",
     ]
+    if blocks:
+        out += [
+            "",
+            f"**Not itemised yet:** lesson(s) {', '.join(f'{x.number:02d}' for x in blocks)}: their exercises "
+            "carry no kind and minutes in metadata (or these do not add up to the first cell's estimate), so each "
+            "lesson's exercise time is one block that goes home whole, and no in-class exercise can be chosen "
+            "for it.",
+        ]
+    out += ["", "## One full day", ""]
     out += _day_markdown(lessons, plan_day(lessons, start, DAY_BREAKS, day_budget), day_budget, start)
     out += ["", "## Two half days", ""]
     first, second = split_halves(lessons)

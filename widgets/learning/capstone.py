@@ -171,7 +171,7 @@ SCENARIOS: dict[str, Scenario] = {
 #: Memo number -> (what it is, unit, relative tolerance of the self-check).
 NUMBERS: dict[str, tuple[str, str, float]] = {
     "vm_monthly_usd": ("monthly hosting cost on VMs kept for the peak (lesson 04)", "USD", 0.02),
-    "container_monthly_usd": ("monthly cost on the container platform (lesson 04)", "USD", 0.02),
+    "container_monthly_usd": ("monthly cost on serverless containers, AWS Fargate (lesson 04)", "USD", 0.02),
     "vm_per_host": ("instances per host, VM-like platform (lesson 07)", "instances", 0.0),
     "container_per_host": ("instances per host, container-like platform (lesson 07)", "instances", 0.0),
     "vm_drifted_pct": ("share of hand-managed VMs drifted after a year (lesson 06)", "%", 0.02),
@@ -318,7 +318,7 @@ def memo_template(key: str) -> str:
     s = scenario(key)
     return (
         f"# Platform recommendation for {s.name}\n\n## Recommendation\n\n(one option, one sentence)\n\n"
-        "## Evidence\n\n- hosting cost, VMs vs containers (USD a month):\n- instances per host:\n"
+        "## Evidence\n\n- hosting cost, VMs vs serverless containers (USD a month):\n- instances per host:\n"
         "- drift after a year:\n- the hosts' kernel:\n\n## Risks\n\n- \n\n## What would change it\n\n- \n"
     )
 
@@ -327,7 +327,7 @@ def summarize(numbers: Mapping[str, Mapping[str, float]]) -> str:
     """One sentence over the scenarios: which is cheaper and by how much, and the density ratio."""
     parts = []
     for key, n in numbers.items():
-        cheaper = "containers" if n["container_monthly_usd"] < n["vm_monthly_usd"] else "VMs"
+        cheaper = "serverless containers" if n["container_monthly_usd"] < n["vm_monthly_usd"] else "VMs"
         parts.append(
             f"{SCENARIOS[key].name.split(' (')[0]}: {cheaper} cheaper "
             f"({n['vm_monthly_usd']:,.0f} vs {n['container_monthly_usd']:,.0f} USD a month), "
@@ -337,10 +337,10 @@ def summarize(numbers: Mapping[str, Mapping[str, float]]) -> str:
 
 
 def overview_figure(keys: tuple[str, ...] = tuple(SCENARIOS)) -> tuple[go.Figure, str]:
-    """Monthly hosting cost, VMs vs containers, for each scenario, and its summary."""
+    """Monthly hosting cost, VMs vs serverless containers, for each scenario, and its summary."""
     numbers = {k: memo_numbers(k) for k in keys}
     fig = new_figure(
-        "Monthly hosting cost per scenario: VMs kept for the peak vs containers",
+        "Monthly hosting cost per scenario: VMs kept for the peak vs serverless containers",
         "scenario (fictional)",
         "cost (USD a month)",
     )
@@ -354,7 +354,7 @@ def overview_figure(keys: tuple[str, ...] = tuple(SCENARIOS)) -> tuple[go.Figure
         textposition="outside",
     )
     fig.add_bar(
-        name="containers",
+        name="serverless containers",
         x=names,
         y=[numbers[k]["container_monthly_usd"] for k in keys],
         marker_color=COLORS["container"],

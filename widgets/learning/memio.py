@@ -16,14 +16,17 @@ from ..models import iopaths
 from ..models.guestio import doorbells, expected_exits
 from ..models.migration import precopy
 from .checks import Feedback, check_number
+from .countproblem import CountProblem
 from .predict import Mistake, check_prediction
-from .seeded import Problem, respond
+from .seeded import NOT_GIVEN, seed_of
+from .seeded import practice as _practice
 
 __all__ = [
     "check_io_practice",
     "check_migration_rounds",
     "check_ring_exits",
     "io_practice",
+    "io_problem",
     "check_migration_prediction",
     "check_ring_prediction",
     "ring_explanation",
@@ -97,7 +100,7 @@ def check_migration_rounds(
 _CHUNKS = (64, 128, 256, 512, 1024, 2048, 4096)
 
 
-def _io_problem(seed: int) -> Problem:
+def io_problem(seed: int) -> CountProblem:
     rng = random.Random(seed)
     path = rng.choice(iopaths.PATHS)
     if path == "serial":
@@ -138,7 +141,7 @@ def _io_problem(seed: int) -> Problem:
         + f" = {total} exits to user space"
         + (" (the doorbells are handled in the kernel)" if path == "ring-ioeventfd" else "")
     )
-    return Problem(
+    return CountProblem(
         f"Exits per I/O path, seed {seed}: {path}",
         f"A guest sends a {n}-byte message through {device}.\nThen it halts. "
         "How many exits to user space (returns from KVM_RUN) does it cause?",
@@ -150,12 +153,12 @@ def _io_problem(seed: int) -> Problem:
     )
 
 
-def io_practice(seed: int, answer: object = None, show: bool = False) -> Problem | Feedback:
+def io_practice(seed: object, answer: object = NOT_GIVEN, show: bool = False) -> object:
     """A seeded problem: a message length, a device and a batch size; how many exits to user space?
 
     Checked against :func:`widgets.models.iopaths.exits_to_user_space`, the counts the live I/O lab asserts.
     """
-    return respond(_io_problem, seed, answer, show)
+    return _practice(io_problem, seed, answer, show)
 
 
 def _ring_run(lab: object):  # noqa: ANN202
@@ -265,8 +268,6 @@ def check_migration_prediction(prediction: object, memory_mb: float, bandwidth_m
                             explanation=explanation)  # fmt: skip
 
 
-def check_io_practice(seed: int, answer: object) -> Feedback:
+def check_io_practice(seed: object, answer: object) -> Feedback:
     """``io_practice(seed, answer=answer)``: check an answer to the seeded problem (the exercise's check cell)."""
-    result = io_practice(seed, answer=answer if answer is not None else ...)
-    assert isinstance(result, Feedback)
-    return result
+    return io_problem(seed_of(seed)).check(answer)

@@ -15,7 +15,9 @@ from ..models import toycpu
 from ..models.traps import census
 from ..ui.trapsim import TrapExplorer, census_figure, census_summary
 from .checks import Feedback, check_number
-from .seeded import Problem, respond
+from .countproblem import CountProblem
+from .seeded import NOT_GIVEN, seed_of
+from .seeded import practice as _practice
 
 #: The lesson-facing API of this topic: its own names and, re-exported, the figures, calculators and
 #: models a lesson uses with them (one import per topic in a lesson).
@@ -28,6 +30,7 @@ __all__ = [
     "check_practice",
     "check_traps",
     "practice",
+    "trap_problem",
 ]
 
 
@@ -79,7 +82,7 @@ def check_traps(answer: object, seed: int, length: int = 8) -> Feedback:
 MONITORS = ("trap-and-emulate", "hardware-assisted")
 
 
-def _trap_problem(seed: int) -> Problem:
+def trap_problem(seed: int) -> CountProblem:
     rng = random.Random(seed)
     program = toycpu.random_program(seed, rng.choice((6, 8, 10)))
     mode = MONITORS[rng.random() < 0.35]
@@ -109,7 +112,7 @@ def _trap_problem(seed: int) -> Problem:
         if mode == MONITORS[0]
         else "only executed OUT and HLT exit; the guest kernel mode runs the rest without leaving the guest"
     )
-    return Problem(
+    return CountProblem(
         f"Trap practice, seed {seed}: {mode}",
         f"{program.text}\n\nUnder {mode}, how many {what} does this guest take before it halts?",
         run.total_traps,
@@ -120,18 +123,16 @@ def _trap_problem(seed: int) -> Problem:
     )
 
 
-def practice(seed: int, answer: object = None, show: bool = False) -> Problem | Feedback:
+def practice(seed: object, answer: object = NOT_GIVEN, show: bool = False) -> object:
     """A seeded trap-counting problem on the toy CPU: show it, check ``answer``, or ``show`` the worked answer.
 
     The seed picks the program (:func:`widgets.models.toycpu.random_program`) and the monitor
     (trap-and-emulate on the classic, non-virtualizable CPU, or hardware-assisted); the answer comes from
     :func:`widgets.models.toycpu.run_virtualized`.
     """
-    return respond(_trap_problem, seed, answer, show)
+    return _practice(trap_problem, seed, answer, show)
 
 
-def check_practice(seed: int, answer: object) -> Feedback:
+def check_practice(seed: object, answer: object) -> Feedback:
     """``practice(seed, answer=answer)``: check an answer to the seeded problem (the exercise's check cell)."""
-    result = practice(seed, answer=answer if answer is not None else ...)
-    assert isinstance(result, Feedback)
-    return result
+    return trap_problem(seed_of(seed)).check(answer)

@@ -100,9 +100,10 @@ RULES: tuple[Rule, ...] = (
         0,
         {VM: 3},
         "A monolith tied to its OS runs unchanged in a VM; rebuilding it for containers is a costly, risky project "
-        "whose engineering cost outweighs any hosting saving (3: decisive on its own). The rules that favour "
-        "containers for how they are run (team, load, pipelines, time) need something to containerise, so they "
-        "do not fire for it.",
+        "whose engineering cost usually outweighs the hosting saving (3: decisive on its own; lesson 04's TCO is "
+        "illustrative, so put in your own numbers). The rules that reward containers for a strong team, swings "
+        "or spikes, full pipelines or a long horizon need something to containerise, so they do not fire for it "
+        "(a few rules still give the managed platform or containers on VMs a point).",
         _04,
         "TcoCalculator",
         "splitting the application into services, or a funded and de-risked rewrite",
@@ -158,9 +159,10 @@ RULES: tuple[Rule, ...] = (
         "load_variability",
         2,
         {MANAGED: 2, CONTAINERS: 1, CVM: 1, MICROVM: 1},
-        "Unpredictable spikes must be met in seconds, not the minutes a VM takes to provision; a managed platform "
-        "also adds the hosts underneath (2), self-managed containers and micro-VMs start fast but need spare "
-        "hosts you hold yourselves (1 each).",
+        "Unpredictable spikes must be met faster than new VMs arrive: a managed serverless platform (Fargate) "
+        "adds capacity in tens of seconds without hosts of yours (2); self-managed containers and micro-VMs "
+        "start in seconds only on spare capacity you hold, because a node pool's autoscaler adds VMs as slowly "
+        "as a VM fleet (1 each).",
         "02-container-engines.ipynb",
         "ScaleOutCalculator",
         "a load you can predict and provision ahead of",
@@ -280,10 +282,11 @@ RULES: tuple[Rule, ...] = (
         "devices-both-ways",
         "platform_needs",
         3,
-        {CONTAINERS: 2, VM: 2},
+        {CONTAINERS: 2, VM: 2, MICROVM: 1},
         "Hardware access works both ways: a container gets the host's device directly (--device, GPU runtime "
         "hooks) at native speed (2); a VM gets it by PCI passthrough or a virtual GPU, which pins the VM to that "
-        "host and the device to that VM (2). Micro-VMs emulate a handful of devices and get none of these points.",
+        "host and the device to that VM (2). Among sandboxes it depends on the runtime (1): Firecracker emulates a "
+        "handful of devices and passes none through, while Kata Containers can pass a device through with VFIO.",
         "07-performance.ipynb",
         "OverheadExplorer",
         "no device needs, or a device the runtime supports",

@@ -56,6 +56,7 @@ class Filter:
     deny: dict[str, int]
     errno: int
     program: tuple[Insn, ...]
+    kill: bool = False  # a denied call kills the process (SECCOMP_RET_KILL_PROCESS) instead of failing
 
     @property
     def bytes(self) -> bytes:
@@ -103,8 +104,11 @@ def check_deny(deny: object, arch: str = "x86_64") -> dict[str, int]:
     return out
 
 
-def assemble(deny: object = ("mkdir",), arch: str = "x86_64", errno: int = errnos.EPERM) -> Filter:
-    """The filter that makes each call in ``deny`` fail with ``errno`` and allows every other call.
+def assemble(
+    deny: object = ("mkdir",), arch: str = "x86_64", errno: int = errnos.EPERM, *, kill: bool = False
+) -> Filter:
+    """The filter that makes each call in ``deny`` fail with ``errno`` (or, with ``kill``, kills the process
+    that makes it) and allows every other call.
 
     Parameters
     ----------
@@ -114,9 +118,13 @@ def assemble(deny: object = ("mkdir",), arch: str = "x86_64", errno: int = errno
         ``"x86_64"`` or ``"aarch64"``: the filter first checks it, and kills a process of another ABI.
     errno:
         1 to 4095; the default EPERM (1) is what Docker's profile answers.
+    kill:
+        Kill the process that makes a denied call (``SECCOMP_RET_KILL_PROCESS``: it dies of SIGSYS before the
+        call runs) instead of failing the call with ``errno``.
     """
     calls = check_deny(deny, arch)
     err = validate.integer("errno", errno, minimum=1, maximum=4095)
+    kill = validate.flag("kill", kill)
     prog: list[tuple[int, int, int, int, str, str]] = [
         (LD_ABS, 0, 0, 4, "ld  [4]", "A = seccomp_data.arch"),
         (JEQ, 1, 0, AUDIT_ARCH[arch], f"jeq #{AUDIT_ARCH[arch]:#x}, +1", f"AUDIT_ARCH_{arch.upper()}? skip the kill"),
@@ -128,14 +136,17 @@ def assemble(deny: object = ("mkdir",), arch: str = "x86_64", errno: int = errno
     prog += [(JEQ, 0, 0, nr, f"jeq #{nr}, deny", f"{name}?") for name, nr in calls.items()]
     prog.append((RET, 0, 0, RET_ALLOW, "ret ALLOW", "every other call runs"))
     last = len(prog)
-    prog.append((RET, 0, 0, RET_ERRNO | err, f"ret ERRNO({err})", f"fail with {errno_name(err)}, do not run it"))
+    if kill:
+        prog.append((RET, 0, 0, RET_KILL_PROCESS, "ret KILL_PROCESS", "kill the process (SIGSYS), do not run it"))
+    else:
+        prog.append((RET, 0, 0, RET_ERRNO | err, f"ret ERRNO({err})", f"fail with {errno_name(err)}, do not run it"))
     out = []
     for n, (code, jt, jf, k, text, note) in enumerate(prog):
         if text.endswith(", deny"):
             jt = last - n - 1  # jump offsets count instructions after this one
             text = text.replace("deny", f"+{jt}")
         out.append(Insn(code, jt, jf, k, text, note))
-    return Filter(arch, calls, err, tuple(out))
+    return Filter(arch, calls, err, tuple(out), kill)
 
 
 def run_filter(flt: Filter, nr: int, arch: str | None = None) -> int:
@@ -176,7 +187,8 @@ def oci_seccomp(flt: Filter) -> dict[str, object]:
     """The same policy as an OCI runtime ``linux.seccomp`` section (runc builds its filter with libseccomp)."""
     if not isinstance(flt, Filter):
         raise ValueError("oci_seccomp needs a Filter from assemble()")
-    rules = [{"names": sorted(flt.deny), "action": "SCMP_ACT_ERRNO", "errnoRet": flt.errno}] if flt.deny else []
+    rule = {"action": "SCMP_ACT_KILL_PROCESS"} if flt.kill else {"action": "SCMP_ACT_ERRNO", "errnoRet": flt.errno}
+    rules = [{"names": sorted(flt.deny), **rule}] if flt.deny else []
     return {"defaultAction": "SCMP_ACT_ALLOW", "architectures": [SCMP_ARCH[flt.arch]], "syscalls": rules}
 
 

@@ -101,6 +101,6 @@ def test_unknown_scenario_is_refused(bad):
 
 def test_overview_figure():
     fig, summary = capstone.overview_figure()
-    assert [t.name for t in fig.data] == ["VMs", "containers"]
+    assert [t.name for t in fig.data] == ["VMs", "serverless containers"]
     assert len(fig.data[0].y) == len(capstone.SCENARIOS)
     assert "fictional" in summary and "secondary" in summary and "Harbour Mutual: VMs cheaper" in summary

@@ -59,3 +59,12 @@ def test_the_tables_match_the_kernel_headers(arch):
         pytest.skip(f"{path} is not installed (linux-libc-dev)")
     found = {m[0]: int(m[1]) for m in re.findall(r"#define __NR(?:3264)?_(\w+)\s+(\d+)", path.read_text())}
     assert {n: found.get(n) for n in TABLES[arch]} == TABLES[arch]
+
+
+def test_a_kill_filter_kills_instead_of_failing_the_call():
+    flt = seccomp.assemble(["sethostname"], kill=True)
+    assert seccomp.decide(flt, "sethostname") == "killed" and seccomp.decide(flt, "getpid") == "allowed"
+    assert flt.program[-1].k == seccomp.RET_KILL_PROCESS and flt.kill
+    assert seccomp.oci_seccomp(flt)["syscalls"] == [{"names": ["sethostname"], "action": "SCMP_ACT_KILL_PROCESS"}]
+    with pytest.raises(ValueError, match="kill must be True or False"):
+        seccomp.assemble(["mkdir"], kill=1)
