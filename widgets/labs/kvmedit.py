@@ -108,8 +108,14 @@ def run_program(program: object, *, live: str = "auto", timeout_s: float = 2.0, 
 def explain(result: EditRun) -> str:
     """How the run ended, in plain words, and what was measured or modelled."""
     r = result.run
+    software = (
+        ": PVM, KVM in software on a machine without nested VT-x or AMD-V; the exits are those of hardware "
+        "virtualisation, the times are not"
+        if result.backend == "kvm_pvm"
+        else ""
+    )
     where = (
-        f"on /dev/kvm ({result.backend}) in a child process"
+        f"on /dev/kvm ({result.backend}{software}) in a child process"
         if r.live
         else "on the course's model of the guest machine (not KVM: nothing is measured)"
     )

@@ -72,6 +72,8 @@ def test_good_code_prints_and_halts(live):
         assert "not KVM: nothing is measured" in words and "live='off'" in result.why
     else:
         assert "/dev/kvm" in words and "measured here" in words and r.run_ms > 0
+        if result.backend == "kvm_pvm":
+            assert "KVM in software" in words
 
 
 @pytest.mark.parametrize("live", ["off", pytest.param("auto", marks=needs_kvm)])
