@@ -36,6 +36,9 @@ def _time(fn: Callable[[], object], n: int) -> list[float]:
     return out
 
 
+nan = float("nan")
+
+
 def model_benchmarks(n: int = 200) -> list[tuple[str, float, float, float, float]]:
     """(name, model median, model p95, update median, update p95) in ms."""
     import widgets
@@ -121,6 +124,9 @@ def model_benchmarks(n: int = 200) -> list[tuple[str, float, float, float, float
                 ),
             )
         )
+    from widgets.models import packing
+
+    rows.append(("allocation: permanent vs shared pool (lesson 07)", *_stats(_time(packing.compare, n)), nan, nan))
     if kvm.kvm_status().usable:
         rows.append(
             (

@@ -2,6 +2,7 @@
 
 Writes back the executed notebook without widget state, papermill metadata or
 timings, so the stored outputs are what nbval compares against.
+When run as root, the kernels run as an ordinary user (tools/learner.py; CVM_EXECUTE_AS_ROOT=1 keeps root).
 Usage: python -m tools.execute_notebooks lessons/00-start-here.ipynb [...]
 """
 
@@ -30,7 +31,7 @@ def main(argv: list[str]) -> int:
             continue
         nbformat.write(nb, path)
         size = path.stat().st_size / 1024
-        print(f"ok in {time.perf_counter() - start:.1f} s, {size:.0f} KB")
+        print(f"ok in {time.perf_counter() - start:.1f} s, {size:.0f} KB, {execute_in_place.who}")
     return 1 if failed else 0
 
 

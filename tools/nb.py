@@ -97,24 +97,45 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def execute_in_place(path: Path, timeout: int = CELL_TIMEOUT) -> nbformat.NotebookNode:
-    """Execute a lesson from a fresh kernel and return the cleaned notebook."""
+def execute_in_place(
+    path: Path, timeout: int = CELL_TIMEOUT, *, as_learner: bool | None = None
+) -> nbformat.NotebookNode:
+    """Execute a lesson from a fresh kernel and return the cleaned notebook.
+
+    ``as_learner`` (default: when running as root, unless CVM_EXECUTE_AS_ROOT=1) starts the kernel as an
+    ordinary user (tools/learner.py), so that the stored outputs show what a learner sees, not root's view.
+    """
     from nbclient import NotebookClient
+
+    from . import learner
 
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+    km, cwd = None, path.parent
+    if learner.wanted() if as_learner is None else as_learner:
+        km = learner.LearnerKernel(kernel_name=KERNEL)
+        execute_in_place.who = km.setup_learner()
+        if km.course != learner.ROOT and path.resolve().is_relative_to(learner.ROOT):
+            cwd = km.course / path.resolve().parent.relative_to(learner.ROOT)  # the learner's copy of the lessons
+    else:
+        execute_in_place.who = "as this user"
     client = NotebookClient(
         nb,
+        km=km,
         timeout=timeout,
         kernel_name=KERNEL,
         store_widget_state=False,
         record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(cwd)}},
     )
-    client.execute()
+    try:
+        client.execute()
+    finally:
+        if km is not None:
+            km.cleanup_learner()
     return clean(nb)
 
 

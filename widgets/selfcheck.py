@@ -38,6 +38,7 @@ REQUIRED: dict[str, str] = {
     "anywidget": "0.9",
     "numpy": "1.26",
     "pyyaml": "6.0",
+    "cyclonedx-bom": "7.0",
 }
 
 

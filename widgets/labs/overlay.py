@@ -3,7 +3,9 @@
 :func:`unpack` first re-verifies every blob (:func:`widgets.labs.oci.verify`): a corrupted layer or a
 missing blob stops it with a message that names the blob file and the manifest field, before anything is
 unpacked or mounted. Each layer then becomes one directory (the overlay's read-only lower directories);
-entries that could escape the directory (absolute paths, ``..``, links, devices, whiteouts) are refused.
+entries that could escape the directory (absolute paths, ``..``, links, devices) are refused. An OCI whiteout
+(``.wh.<name>``: the layer deletes ``<name>`` of a lower layer) becomes what overlayfs reads as one: a character
+device 0/0 of that name, which an ordinary user may create since Linux 5.8; opaque directories are refused.
 :func:`tree_digest` fingerprints a directory (names, modes, bytes) so a lab can show that the lower
 directories stayed byte-identical; :func:`disk_use` measures what directories occupy (blocks on disk).
 """
@@ -14,6 +16,7 @@ import gzip
 import hashlib
 import io
 import os
+import stat
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +67,10 @@ def _safe_member(m: tarfile.TarInfo, layer: int) -> str:
     parts = name.split("/")
     if m.name.startswith("/") or ".." in parts:
         raise OciError(f"layer {layer}: the entry {m.name!r} would land outside the root file system")
-    if any(p.startswith(".wh.") for p in parts):
-        raise OciError(f"layer {layer}: {m.name!r} is an OCI whiteout (a deletion); this lab's images have none")
+    if any(p.startswith(".wh.") for p in parts[:-1]) or parts[-1] == ".wh..wh..opq":
+        raise OciError(
+            f"layer {layer}: {m.name!r} is an opaque-directory whiteout; this lab unpacks file whiteouts only"
+        )
     if not (m.isdir() or m.isfile()):
         raise OciError(f"layer {layer}: {m.name!r} is a link or device; this lab unpacks files and directories only")
     return name
@@ -88,7 +93,10 @@ def unpack(root: Path, dest: Path) -> Unpacked:
             for m in t.getmembers():
                 name = _safe_member(m, n)
                 path = target / name
-                if m.isdir():
+                if path.name.startswith(".wh."):  # a whiteout: overlayfs hides the lower file of that name
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    _whiteout(path.with_name(path.name[4:]), n)
+                elif m.isdir():
                     path.mkdir(parents=True, exist_ok=True)
                     path.chmod(m.mode & 0o755 | 0o700)
                 else:
@@ -99,6 +107,16 @@ def unpack(root: Path, dest: Path) -> Unpacked:
         target.chmod(0o755)
         lowers.append(target)
     return Unpacked(layout, tuple(lowers), tuple(b.digest for b in layout.layers))
+
+
+def _whiteout(path: Path, layer: int) -> None:
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o600, os.makedev(0, 0))
+    except OSError as exc:
+        raise OciError(
+            f"layer {layer}: could not create the whiteout for {path.name!r} ({exc.strerror}): an ordinary user may "
+            "create overlayfs whiteouts (character devices 0/0) only on Linux 5.8 or later"
+        ) from None
 
 
 def tree_digest(top: Path) -> str:

@@ -239,9 +239,15 @@ def _rmtree(d: Path) -> None:
 
 
 @contextlib.contextmanager
-def prepared(message: str = "Hello from a container image!", workdir: Path | None = None):
-    """Build lesson 03's image, unpack it and yield ``(workdir, Unpacked)``; a temporary ``cvm-runtime-*``
-    directory (or ``workdir``) that is removed afterwards."""
+def prepared(
+    message: str = "Hello from a container image!",
+    workdir: Path | None = None,
+    *,
+    layers: list[dict[str, bytes | None]] | None = None,
+    config: dict[str, Any] | None = None,
+):
+    """Build lesson 03's image (or one of ``layers`` and ``config``), unpack it and yield ``(workdir, Unpacked)``;
+    a temporary ``cvm-runtime-*`` directory (or ``workdir``) that is removed afterwards."""
     from ..models.oci import DEMO_CONFIG, demo_layers
 
     arch = host_arch()
@@ -253,7 +259,10 @@ def prepared(message: str = "Hello from a container image!", workdir: Path | Non
         workdir = Path(workdir)
         workdir.chmod(0o755)  # the runner may run as nobody: it must reach the layers
         layout = build_layout(
-            workdir / "image", demo_layers(message, arch), config=DEMO_CONFIG, architecture=OCI_ARCH[arch]
+            workdir / "image",
+            demo_layers(message, arch) if layers is None else layers,
+            config=DEMO_CONFIG if config is None else config,
+            architecture=OCI_ARCH[arch],
         )
         image = unpack(layout.root, workdir / "layers")
         for d in (workdir / "image", workdir / "layers"):

@@ -1,4 +1,8 @@
-"""Seeded practice (lesson 03): which layers must a host pull for this image, given what it has?"""
+"""Seeded practice (lesson 03): which layers must a host pull for this image, given what it has?
+
+``practice(seed)`` shows a problem, ``practice(seed, answer=...)`` checks an answer (layer names or MB) and
+``practice(seed, show=True)`` shows the worked answer.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from dataclasses import dataclass
 
 from ..core import validate
 from ..models.layers import ImageSpec, Layer
+from .buildpractice import Text
 from .checks import Feedback, check_number
 
 # -- practice ----------------------------------------------------------------------------------------------------
@@ -129,3 +134,19 @@ def check_layers(answer: object, seed: int) -> Feedback:
     why = [f"{n} is already on the host: pulled by {p.holders[n]}" for n in layers if n in given - expected]
     why += [f"{n} is missing: no image on the host has it" for n in layers if n in expected - given]
     return Feedback("incorrect", "; ".join(why) + ".", "for each layer, look for it in the host's images")
+
+
+def practice(seed: int, answer: object = None, show: bool = False) -> Text | Feedback:
+    """Show problem ``seed``; with ``answer``, check it; with ``show=True``, the worked answer."""
+    try:
+        p = layer_problem(seed)
+    except ValueError as exc:
+        return Feedback("incorrect", f"{exc}.", "the seed is a whole number, e.g. practice(7)")
+    if show:
+        return Text(f"{p.show()}\n\nWorked answer: {p.answer()}")
+    return Text(p.show()) if answer is None else check_layers(answer, seed)
+
+
+def check_practice(seed: int, answer: object) -> Text | Feedback:
+    """Check ``answer`` to problem ``seed`` (the same as ``practice(seed, answer=answer)``)."""
+    return practice(seed, answer=answer)

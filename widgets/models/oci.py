@@ -37,6 +37,8 @@ _PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _REPO = re.compile(rf"{_PART}(?:/{_PART})*")
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 CHANGED = "does not match its digest: content was changed after it was written"
+#: A layer deletes a lower layer's file with an empty file named ``.wh.<name>`` beside it (image spec, "Whiteouts").
+WHITEOUT = ".wh."
 
 
 class OciError(ValueError):
@@ -126,7 +128,14 @@ def sha256_digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def check_layers(layers: object) -> list[dict[str, bytes]]:
+def whiteout_name(path: str) -> str:
+    """The tar entry that deletes ``path`` (``etc/os-release`` -> ``etc/.wh.os-release``)."""
+    head, _, name = path.rpartition("/")
+    return f"{head}/{WHITEOUT}{name}" if head else WHITEOUT + name
+
+
+def check_layers(layers: object) -> list[dict[str, bytes | None]]:
+    """Each layer as path -> bytes (a file) or None (a deletion: a whiteout); ValueError saying what is wrong."""
     if isinstance(layers, str | bytes | Mapping) or not isinstance(layers, Sequence) or not layers:
         raise ValueError("layers must be a non-empty list of mappings path -> file bytes")
     clean = []
@@ -140,11 +149,15 @@ def check_layers(layers: object) -> list[dict[str, bytes]]:
             parts = [p for p in path.split("/") if p not in ("", ".")]
             if ".." in parts:
                 raise ValueError(f"layer {n}: the path {path!r} contains '..': paths must stay inside the image")
-            if not isinstance(content, bytes | bytearray):
-                raise ValueError(f"layer {n}: the content of {path!r} must be bytes, got {type(content).__name__}")
+            if content is not None and not isinstance(content, bytes | bytearray):
+                raise ValueError(
+                    f"layer {n}: the content of {path!r} must be bytes (None deletes it), got {type(content).__name__}"
+                )
+            if any(p.startswith(WHITEOUT) for p in parts):
+                raise ValueError(f"layer {n}: {path!r}: names starting with {WHITEOUT!r} are reserved for whiteouts")
             if "/".join(parts) in files:
                 raise ValueError(f"layer {n} has the path {'/'.join(parts)!r} twice")
-            files["/".join(parts)] = bytes(content)
+            files["/".join(parts)] = None if content is None else bytes(content)
         if clash := sorted(directories(files) & files.keys()):
             raise ValueError(f"layer {n}: {clash[0]!r} is both a file and a directory")
         clean.append(files)
@@ -186,20 +199,22 @@ def check_config(config: object) -> dict[str, Any]:
 
 
 def layer_tar(files: Mapping[str, bytes]) -> bytes:
-    """The deterministic uncompressed tar of one layer (path -> bytes): parent directories added, entries sorted."""
+    """The deterministic uncompressed tar of one layer (path -> bytes, or None for a whiteout ``.wh.<name>``):
+    parent directories added, entries sorted."""
     (clean,) = check_layers([files])
     dirs = directories(clean)
+    entries = {whiteout_name(k) if v is None else k: b"" if v is None else v for k, v in clean.items()}
     buf = io.BytesIO()
     with tarfile.TarFile(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for name in sorted(dirs | set(clean)):
+        for name in sorted(dirs | set(entries)):
             info = tarfile.TarInfo(name)
             info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
             info.type, info.mode, info.size = (
                 (tarfile.DIRTYPE, 0o755, 0)
                 if name in dirs
-                else (tarfile.REGTYPE, file_mode(clean[name]), len(clean[name]))
+                else (tarfile.REGTYPE, file_mode(entries[name]), len(entries[name]))
             )
-            tar.addfile(info, None if name in dirs else io.BytesIO(clean[name]))
+            tar.addfile(info, None if name in dirs else io.BytesIO(entries[name]))
     return buf.getvalue()
 
 

@@ -112,3 +112,22 @@ def test_check_layers_follows_the_seed():
         assert check_layers([la.name for la in p.to_pull], seed).correct
         assert check_layers(p.pull_mb, seed).correct
         assert not check_layers([la.name for la in p.image.layers], seed).correct
+
+
+def test_practice_shows_checks_and_works_the_answer():
+    from widgets.learning.layers import practice
+
+    assert "Layer problem #3" in repr(practice(3)) and "Worked answer" not in repr(practice(3))
+    assert "Worked answer: Pull" in repr(practice(3, show=True))
+    right = [la.name for la in layer_problem(3).to_pull]
+    assert practice(3, answer=right).correct
+    assert practice(3, answer=...).status == "missing"
+    assert practice(3, answer=3.14159).status == "incorrect"
+    assert practice(-2).status == "incorrect" and "seed" in practice(-2).message
+
+
+def test_check_practice_is_practice_with_an_answer():
+    from widgets.learning.layers import check_practice
+
+    assert check_practice(3, [la.name for la in layer_problem(3).to_pull]).correct
+    assert check_practice(3, ...).status == "missing"

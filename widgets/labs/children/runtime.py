@@ -71,6 +71,17 @@ def names(path):
         return f"unreadable: {e.strerror}"
 
 
+def files_seen(top="/", limit=200):
+    """The regular files of the container's root (not /proc or /dev), as the container sees them."""
+    out = []
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if not (dirpath == "/" and d in ("proc", "dev")))
+        out += [os.path.join(dirpath, f) for f in sorted(filenames) if os.path.isfile(os.path.join(dirpath, f))]
+        if len(out) >= limit:
+            return out[:limit]
+    return out
+
+
 def mounts_seen():
     with open("/proc/self/mountinfo") as fh:
         return len(fh.readlines())
@@ -175,7 +186,7 @@ def setup_root(report):
     check(libc.syscall(NR["pivot_root"], b".", b"."), "pivot_root")
     check(libc.umount2(b".", 2), "umount the old root (MNT_DETACH)")
     os.chdir("/")
-    after = {"/": names("/"), "mounts seen": mounts_seen()}
+    after = {"/": names("/"), "mounts seen": mounts_seen(), "files": files_seen()}
     stage(report, "root filesystem", before, after)
     stage(report, "fresh /proc", {"processes seen": host_pids}, {"processes seen": len(pids()), "pids": pids()})
 
