@@ -28,7 +28,7 @@ import pytest
 from tests.conftest import LESSONS, ROOT, per_lesson
 from tests.procs import processes_with, wait_until_gone
 from tools.nb import parameter_sets
-from widgets.labs import cgrouplab, nslab, privlab, runtime, secrule, startup
+from widgets.labs import cgrouplab, kvmedit, nslab, privlab, runtime, secrule, startup
 
 LEARNER = "cvm-learner"
 SETS = parameter_sets()
@@ -56,7 +56,15 @@ def outputs_text(path: Path) -> str:
 def lab_processes() -> set[int]:
     """PIDs whose command line carries a lab's marker."""
     return set(
-        processes_with(nslab.MARKER, privlab.MARKER, secrule.MARKER, cgrouplab.PREFIX, startup.MARKER, runtime.MARKER)
+        processes_with(
+            nslab.MARKER,
+            privlab.MARKER,
+            secrule.MARKER,
+            cgrouplab.PREFIX,
+            startup.MARKER,
+            runtime.MARKER,
+            kvmedit.MARKER,
+        )
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import validate
+from .guestio import PATHS, doorbells, expected_exits
 
 
 @dataclass(frozen=True)
@@ -111,3 +112,40 @@ def log_sizes(largest: int = 4096) -> tuple[int, ...]:
     """1, 2, 4, ... up to ``largest`` (a power of two from 1 to 4096)."""
     n = validate.integer("largest message (bytes)", largest, minimum=1, maximum=4096)
     return tuple(2**k for k in range(int(math.log2(n)) + 1))
+
+
+DOORBELL_KIND = {
+    "serial": "no ring: the guest writes each byte to the emulated UART's data register",
+    "ring-port": "an out to the device's I/O port, which the VMM emulates",
+    "ring-mmio": "a write to a device register just past the guest's RAM (MMIO), which the VMM emulates",
+    "ring-ioeventfd": "an out to a port that the VMM registered with KVM_IOEVENTFD, as vhost does",
+}
+
+
+def exits_to_user_space(path: str, n_bytes: int, chunk: int = 4096, per_doorbell: int = 16) -> dict[str, int]:
+    """The exits to user space (returns from KVM_RUN), by reason, of sending ``n_bytes`` along ``path`` and halting.
+
+    The lab's guests (:mod:`widgets.models.guestio`): ``serial`` costs one IO exit per byte; the ring paths cost
+    one exit per doorbell (``ceil(descriptors / per_doorbell)``, ``descriptors = ceil(n_bytes / chunk)``),
+    an IO or MMIO exit, or none with an ioeventfd; every path ends with one HLT exit.
+    """
+    return expected_exits(path, n_bytes, chunk, per_doorbell)
+
+
+def doorbell_count(n_bytes: int, chunk: int, per_doorbell: int) -> int:
+    """How many doorbells the ring guest rings: one per ``per_doorbell`` descriptors, and after the last."""
+    return doorbells(n_bytes, chunk, per_doorbell)
+
+
+__all__ = [
+    "DOORBELL_KIND",
+    "PATHS",
+    "Crossover",
+    "PathCost",
+    "Sweep",
+    "crossover",
+    "doorbell_count",
+    "exits_to_user_space",
+    "fit_costs",
+    "log_sizes",
+]

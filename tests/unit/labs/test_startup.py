@@ -130,3 +130,21 @@ def test_hostile_choices_are_refused_by_name(monkeypatch, kwargs, words):
     _no_runs(monkeypatch)
     with pytest.raises(ValueError, match=words):
         startup.measure(**kwargs)
+
+
+def test_a_container_that_cannot_be_prepared_falls_back_to_the_recording(monkeypatch):
+    """Inside a user namespace without 'nobody' the image cannot be chowned: the path is recorded, with why."""
+
+    def refuse():
+        raise OSError(22, "Invalid argument")
+
+    monkeypatch.setattr(startup.runtime, "prepared", refuse)
+    monkeypatch.setattr(startup, "use_live", lambda live, cap: (True, "Live on this machine: test."))
+    b = startup.measure(("container",), runs=3, live="on")
+    r = b.path("container")
+    assert r.source == startup.RECORDED and "could not be prepared here" in r.reason and startup.LABEL in r.reason
+
+
+def test_keep_first_is_a_bool():
+    with pytest.raises(ValueError, match="keep_first"):
+        startup.measure(("process",), runs=3, live="off", keep_first="yes")

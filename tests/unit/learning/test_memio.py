@@ -34,3 +34,53 @@ def test_migration_rounds(answer, verdict):
 def test_migration_that_cannot_converge_explains_why():
     fb = check_migration_rounds(1, 2000, 1000, 200, 50)
     assert fb.status == "correct" and "cannot converge" in str(fb)
+
+
+# -- predict, then verify ------------------------------------------------------------------------------------
+from widgets.labs.kvmio import io_lab  # noqa: E402
+from widgets.learning.memio import check_migration_prediction, check_ring_prediction  # noqa: E402
+from widgets.learning.predict import journal  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("prediction", "verdict", "words"),
+    [
+        (3, "correct", "2 doorbell(s), each one exit"),
+        (4097, "incorrect", "every byte a guest sends is an exit"),
+        (5, "incorrect", "batching changes nothing"),
+        (2, "incorrect", "only I/O leaves the guest"),
+        (..., "missing", "no prediction yet"),
+        ("three", "incorrect", "exits was expected"),
+    ],
+)
+def test_check_ring_prediction(prediction, verdict, words):
+    fb = check_ring_prediction(prediction, io_lab("ring-port", 4096, 1024, 2, live="off"), 1024)
+    assert fb.status == verdict and words in str(fb)
+    if isinstance(prediction, int):
+        assert "the model's count: KVM not used here" in str(fb)
+        assert journal().entries[-1].exercise == "ring exits" and journal().entries[-1].outcome == 3
+
+
+def test_check_ring_prediction_wants_the_lab():
+    with pytest.raises(ValueError, match="io_lab"):
+        check_ring_prediction(3, {"exits": 3}, 1024)
+
+
+@pytest.mark.parametrize(
+    ("prediction", "verdict", "words"),
+    [
+        (5, "correct", "2,000, 800, 320, 128, 51.2 MB"),
+        (0, "incorrect", "can never be migrated live"),
+        (1, "incorrect", "one copy of the memory"),
+        (4, "incorrect", "still above the 50 MB threshold"),
+        (6, "incorrect", "stop-and-copy round is not a pre-copy round"),
+    ],
+)
+def test_check_migration_prediction(prediction, verdict, words):
+    fb = check_migration_prediction(prediction, 2000, 1000, 50, 50)
+    assert fb.status == verdict and words in str(fb)
+
+
+def test_check_migration_prediction_that_cannot_converge():
+    fb = check_migration_prediction(0, 2000, 1000, 200, 50)
+    assert fb.correct and "cannot converge" in str(fb)
