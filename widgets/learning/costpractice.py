@@ -152,6 +152,16 @@ class CostProblem:
                 like="comparing the bills as if the average load fitted in one VM",
             ),
         ]
+        unrounded = r.container_monthly / (r.vms_per_load * r.vm_unit_monthly)
+        if not math.isclose(unrounded, r.break_even, rel_tol=0.02):
+            mistakes.append(
+                Mistake(
+                    f"That is the container bill over the {r.vms_per_load:g} VMs the average fills, which ignores the "
+                    "rounding to whole VMs: the peak needs a whole number of VMs, so the VMs' bill rises in steps",
+                    value=unrounded,
+                    like="counting fractional VMs, as if VMs could be rented by the part",
+                )
+            )
         if not math.isclose(no_headroom, r.break_even, rel_tol=0.02):
             mistakes.append(
                 Mistake(

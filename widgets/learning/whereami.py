@@ -168,7 +168,8 @@ def check_evidence(prediction: object, env: Environment) -> Feedback:
     if not ct_found:
         mistakes += [
             Mistake(
-                "No container engine left a trace here: PID 1 is in no engine's cgroup, no engine mounted files",
+                "No container engine left a trace here: our cgroup is the real root of the tree (no cgroup "
+                "namespace hides a container's), and no engine mounted files or an overlay root",
                 test=lambda x, k=k: x == k,
                 like="thinking every cloud or build machine is a container",
             )

@@ -79,6 +79,21 @@ def test_a_wrong_break_even_names_the_headroom_or_the_naive_ratio():
         assert not fb.correct and "headroom" in fb.message
 
 
+def test_a_break_even_without_whole_vms_names_the_rounding():
+    hits = 0
+    for s in SEEDS:
+        p = cost_problem(s)
+        if p.question != "break-even":
+            continue
+        unrounded = p.result.container_monthly / (p.result.vms_per_load * p.result.vm_unit_monthly)
+        if math.isclose(unrounded, p.expected, rel_tol=0.02):
+            continue
+        fb = cost_practice(p.seed, answer=unrounded)
+        assert not fb.correct and "rounding to whole VMs" in fb.message
+        hits += 1
+    assert hits  # some seeds' break-even is not the unrounded ratio
+
+
 @pytest.mark.parametrize(
     ("answer", "words"), [(..., "no prediction yet"), (None, "no prediction yet"), ("  ", "no prediction yet")]
 )

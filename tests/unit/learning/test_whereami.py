@@ -53,6 +53,7 @@ def test_the_evidence_any_deciding_kind_counts():
     assert not fb.correct and "weak evidence" in fb.message and "proves a container" in fb.message
     fb = check_evidence("cgroup", FIRECRACKER)
     assert not fb.correct and "No container engine left a trace" in fb.message
+    assert "no cgroup namespace" in fb.message and "PID 1 is in no engine's cgroup" not in fb.message
     fb = check_evidence("nothing", FIRECRACKER)
     assert not fb.correct and "Strong evidence was found: cpu flag" in fb.message
     fb = check_evidence("firmware", LAPTOP)
