@@ -129,7 +129,8 @@ def io_problem(seed: int) -> CountProblem:
             if descriptors != bells:
                 mistakes[descriptors + 1] = f"the guest rings once per {batch} descriptors, not once per descriptor"
             mistakes[bells] = (
-                "almost: the final hlt is an exit to user space too (this lab's hypervisor has no in-kernel interrupt controller)"
+                "almost: the final hlt is an exit to user space too "
+                "(this lab's hypervisor has no in-kernel interrupt controller)"
             )
         device = (
             f"the virtio-style ring in {chunk}-byte buffers (one descriptor each), ringing the doorbell after "
