@@ -109,7 +109,8 @@ def explain(result: EditRun) -> str:
     """How the run ended, in plain words, and what was measured or modelled."""
     r = result.run
     software = (
-        ": PVM, KVM in software on a machine without nested VT-x or AMD-V; the exits are those of hardware "
+        ": PVM, a KVM back end that needs no VT-x (guest in ring 3, shadow paging), on a machine without nested "
+        "VT-x or AMD-V; the exits are those of hardware "
         "virtualisation, the times are not"
         if result.backend == "kvm_pvm"
         else ""

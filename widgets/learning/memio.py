@@ -128,10 +128,14 @@ def io_problem(seed: int) -> CountProblem:
         else:
             if descriptors != bells:
                 mistakes[descriptors + 1] = f"the guest rings once per {batch} descriptors, not once per descriptor"
-            mistakes[bells] = "almost: the final hlt is an exit to user space too"
+            mistakes[bells] = (
+                "almost: the final hlt is an exit to user space too "
+                "(this lab's hypervisor has no in-kernel interrupt controller)"
+            )
         device = (
             f"the virtio-style ring in {chunk}-byte buffers (one descriptor each), ringing the doorbell after "
-            f"every {batch} descriptor(s) and after the last.\nThe doorbell is {iopaths.DOORBELL_KIND[path]}"
+            f"every {'descriptor' if batch == 1 else f'{batch} descriptors'}; a last, incomplete batch gets one "
+            f"more doorbell.\nThe doorbell is {iopaths.DOORBELL_KIND[path]}"
         )
     worked = (
         f"{n} IO exits (one per byte) + 1 HLT = {total}"

@@ -161,7 +161,7 @@ def migrate(
     bandwidth_mbps: float | str = 1000,
     dirty_rate_mb_s: float | str = 50,
     wws_mb: float | str = "",
-    threshold_mb: float | str = 50,
+    threshold_mb: float | str = 40,
 ) -> Migration:
     """The calculator's model: pre-copy or post-copy with the same guest and link."""
     validate.choice("mode", mode, ("pre-copy", "post-copy"))

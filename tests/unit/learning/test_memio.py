@@ -84,3 +84,25 @@ def test_check_migration_prediction(prediction, verdict, words):
 def test_check_migration_prediction_that_cannot_converge():
     fb = check_migration_prediction(0, 2000, 1000, 200, 50)
     assert fb.correct and "cannot converge" in str(fb)
+
+
+def test_io_problem_says_how_a_last_incomplete_batch_is_rung():
+    from widgets.learning.memio import io_problem
+
+    rings = [p for p in (io_problem(s) for s in range(60)) if p.given.get("path", "serial") != "serial"]
+    assert rings, "some seeds give a ring problem"
+    for p in rings:
+        assert "descriptor(s)" not in p.question and "and after the last" not in p.question
+        assert "a last, incomplete batch gets one more doorbell" in p.question
+
+
+def test_migration_threshold_of_the_exercise_is_not_decided_by_a_few_mb():
+    from widgets.learning.memio import check_migration_prediction
+    from widgets.models.migration import migrate, precopy
+
+    m = precopy(2000, 1000, 50, None, 40)
+    left = [r.sent_mb for r in m.rounds]
+    assert m.precopy_rounds == 5 and left[4] > 40 * 1.25 and left[5] < 40 / 1.5
+    assert check_migration_prediction(5, 2000, 1000, 50, 40).correct
+    assert "still above the 40 MB threshold" in str(check_migration_prediction(4, 2000, 1000, 50, 40))
+    assert migrate().threshold_mb == 40
