@@ -26,7 +26,9 @@ from pathlib import Path
 from hub.settings import ROOT, from_env
 
 NODE_MIN = 20
-LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+#: The course's JupyterLab settings for learners (lab/README.md): the file make lab and Binder use too.
+LAB_OVERRIDES_FILE = ROOT / "lab" / "settings" / "overrides.json"
+LAB_OVERRIDES = json.loads(LAB_OVERRIDES_FILE.read_text(encoding="utf-8"))
 PYTHON_CANDIDATES = (
     "/usr/bin/python3.11",
     "/usr/bin/python3.12",

@@ -15,7 +15,7 @@ from widgets.ui.theme import color
 
 
 def test_fixed_colours_for_vm_and_container():
-    assert COLORS["vm"] == "#0072B2" and COLORS["container"] == "#E69F00"
+    assert COLORS["vm"] == "#0072B2" and COLORS["container"] == "#C27C00"  # blue and (darkened) orange
     assert len(set(COLORS.values())) == len(COLORS)
     with pytest.raises(ValueError, match="unknown platform kind 'toaster'"):
         color("toaster")
