@@ -57,7 +57,7 @@ install: $(STAMP)
 lab: $(STAMP)
 	@echo "== starting JupyterLab on $(FIRST_LESSON); open the URL printed below (Ctrl-C stops it)"
 	NUMPY_MADVISE_HUGEPAGE=$${NUMPY_MADVISE_HUGEPAGE:-0} $(BIN)/jupyter lab $(FIRST_LESSON) --ip=127.0.0.1 --port=$(PORT) $(NO_BROWSER) $(ROOT_FLAG) \
-	  --LabApp.news_url=None --ServerApp.root_dir=$(CURDIR) \
+	  --LabApp.news_url=None --LabApp.app_settings_dir=$(CURDIR)/lab/settings --ServerApp.root_dir=$(CURDIR) \
 	  --ServerApp.kernel_websocket_connection_class=widgets.labserver.NoDelayConnection $(LAB_ARGS)
 
 test: $(STAMP)
