@@ -107,7 +107,10 @@ def build_problem(seed: int) -> BuildProblem:
         extra = rng.choice([p for p in _PACKAGES if p not in packages])
         change, touched = f"you add {extra} to the apt-get install line of step 2", 2
     elif kind == "base":
-        change = f"the base image is bumped from {base} to {newer} (a host may already share some of the new base's own layers)"
+        change = (
+            f"the base image is bumped from {base} to {newer} "
+            "(a host may already share some of the new base's own layers)"
+        )
         touched = 1
     else:
         change, touched = f'you change the last step to CMD ["./src/{source}", "--verbose"]', len(steps)
