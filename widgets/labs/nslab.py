@@ -297,7 +297,7 @@ def container_from_scratch(
 
 
 def compare_namespaces(live: str = "auto") -> NsComparison:
-    """This kernel process vs PID 1 vs a child in new namespaces, type by type.
+    """This Jupyter kernel (its Python process) vs PID 1 vs a child in new namespaces, type by type.
 
     Parameters
     ----------

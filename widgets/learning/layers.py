@@ -21,6 +21,13 @@ _BASES = ("base-os", "base-os-slim", "base-musl")
 
 
 _RUNTIMES = ("python-runtime", "node-runtime", "jre-runtime", "ruby-runtime")
+
+
+def on_base(runtime: str, base: str) -> str:
+    """The name of a runtime layer built on ``base``: installed on another base, it has other bytes and digest."""
+    return f"{runtime}-on-{base}"
+
+
 _APPS = ("web", "worker", "api", "cron", "auth", "shop")
 
 
@@ -43,7 +50,13 @@ class LayerProblem:
             for im in (*self.host, self.image)
         ]
         lines[-1] = "You pull" + lines[-1][1:]
-        return "\n".join(lines + ["Which layers must be pulled, and how many MB is that?"])
+        return "\n".join(
+            lines
+            + [
+                "A name stands for a digest: a runtime layer built on another base is another layer.",
+                "Which layers must be pulled, and how many MB is that?",
+            ]
+        )
 
     def answer(self) -> str:
         """The layers to pull, their MB, and where the others come from."""
@@ -52,7 +65,16 @@ class LayerProblem:
             for la in self.image.layers
             if la.name in self.holders
         )
-        return f"Pull {', '.join(la.name for la in self.to_pull)}: {self.pull_mb:g} MB. {have}."
+        held = {la.name for im in self.host for la in im.layers}
+        other = "; ".join(
+            f"{la.name} must be pulled although {', '.join(same)} is on the host: a runtime installed on "
+            "another base has other bytes, so another digest"
+            for la in self.to_pull
+            if (same := sorted(n for n in held if "-on-" in la.name and n.split("-on-")[0] == la.name.split("-on-")[0]))
+        )
+        return f"Pull {', '.join(la.name for la in self.to_pull)}: {self.pull_mb:g} MB. {have}." + (
+            f" {other}." if other else ""
+        )
 
 
 def layer_problem(seed: int) -> LayerProblem:
@@ -73,26 +95,31 @@ def layer_problem(seed: int) -> LayerProblem:
     apps = rng.sample(_APPS, k=rng.randint(2, 3) + 1)
     host = []
     for app in apps[:-1]:
-        rt = rng.choice(_RUNTIMES)
+        base, rt = rng.choice(_BASES), rng.choice(_RUNTIMES)
         host.append(
             ImageSpec(
                 f"{app}:{rng.randint(1, 3)}.{rng.randint(0, 9)}",
                 (
-                    layer(rng.choice(_BASES), 20, 80),
-                    layer(rt, 10, 60),
+                    layer(base, 20, 80),
+                    layer(on_base(rt, base), 10, 60),
                     layer(f"{rt.split('-')[0]}-deps-{app}", 2, 40),
                     layer(f"{app}-code", 0.1, 5),
                 ),
             )
         )
     like = rng.choice(host)  # the new image is built like one of them: same base, maybe same runtime and deps
-    base, rt, deps = (la.name for la in like.layers[:3])
-    rt = rng.choice(_RUNTIMES) if rng.random() < 0.5 else rt
-    if rt != like.layers[1].name or rng.random() < 0.6:
+    base, rt_layer, deps = (la.name for la in like.layers[:3])
+    rt = rng.choice(_RUNTIMES) if rng.random() < 0.5 else rt_layer.removesuffix(f"-on-{base}")
+    if on_base(rt, base) != rt_layer or rng.random() < 0.6:
         deps = f"{rt.split('-')[0]}-deps-{apps[-1]}"
     image = ImageSpec(
         f"{apps[-1]}:1.0",
-        (layer(base, 20, 80), layer(rt, 10, 60), layer(deps, 2, 40), layer(f"{apps[-1]}-code", 0.1, 5)),
+        (
+            layer(base, 20, 80),
+            layer(on_base(rt, base), 10, 60),
+            layer(deps, 2, 40),
+            layer(f"{apps[-1]}-code", 0.1, 5),
+        ),
     )
     holders = {la.name: im.name for im in reversed(host) for la in im.layers}  # the first image that has it
     to_pull = tuple(la for la in image.layers if la.name not in holders)

@@ -60,7 +60,7 @@ class BuildProblem:
             return (
                 f"No layer changes: the change touches step {self.touched} ({self.steps[self.touched - 1]}), "
                 "which writes only the image config (new config and manifest digests); every layer is reused "
-                "from the cache, and a host that has the old image pulls no layer, only the new config."
+                "from the cache, and a host that has the old image pulls no layer, only the new config and manifest."
             )
         why = []
         for n in range(1, len(self.steps) + 1):
@@ -68,13 +68,16 @@ class BuildProblem:
                 why.append(f"step {n} makes no layer (config only)")
             elif n < self.first:
                 why.append(f"step {n} is reused (its input and every step before it are unchanged)")
+            elif n == self.first == 1:
+                why.append("step 1 changes: the new base's layers (counted here as one) are pulled, not rebuilt")
             elif n == self.first:
                 why.append(f"step {n} is rebuilt: its own input changed")
             else:
                 why.append(f"step {n} is rebuilt: a step before it was (its cache hangs off its parent)")
         kept = self.layers - self.rebuilt
+        done = "new (the base's pulled, the rest rebuilt)" if self.first == 1 else "rebuilt"
         return (
-            f"First changed layer: step {self.first}; {self.rebuilt} of {self.layers} layers rebuilt and pulled, "
+            f"First changed layer: step {self.first}; {self.rebuilt} of {self.layers} layers {done} and pulled, "
             f"{kept} reused from the cache and already on the host. " + "; ".join(why) + "."
         )
 
@@ -104,7 +107,11 @@ def build_problem(seed: int) -> BuildProblem:
         extra = rng.choice([p for p in _PACKAGES if p not in packages])
         change, touched = f"you add {extra} to the apt-get install line of step 2", 2
     elif kind == "base":
-        change, touched = f"the base image is bumped from {base} to {newer}", 1
+        change = (
+            f"the base image is bumped from {base} to {newer} "
+            "(a host may already share some of the new base's own layers)"
+        )
+        touched = 1
     else:
         change, touched = f'you change the last step to CMD ["./src/{source}", "--verbose"]', len(steps)
     is_layer = [s.split()[0] in LAYER_STEPS for s in steps]

@@ -43,8 +43,9 @@ CHOICES = {
 #: The whole view when the kernel refuses the unshare itself.
 REFUSED = "refused"
 EFFECTS = {
-    "user": "the user namespace maps the process's uid to 0 inside and gives it every capability over the "
-    "namespaces it owns; without it an ordinary user may create none of the others (EPERM)",
+    "user": "in a new user namespace the process writes a uid map (0 <uid> 1) that makes it uid 0 inside "
+    "(without one it is 65534), and it holds every capability over the namespaces it owns; without a user "
+    "namespace an ordinary user may create none of the others (EPERM)",
     "pid": "the PID namespace renumbers processes: the first process forked into it is PID 1; the caller "
     "itself keeps its host PID, which is why a runtime forks after unshare",
     "mount": "the mount namespace is a private copy of the host's mount table (not an empty one): mounts made "

@@ -34,7 +34,14 @@ __all__ = [
     "summarize",
 ]
 
-COLUMNS = ("namespace", "this kernel process", "PID 1", "child in new namespaces", "this vs PID 1", "this vs child")
+COLUMNS = (
+    "namespace",
+    "this Jupyter kernel (Python)",
+    "PID 1",
+    "child in new namespaces",
+    "this vs PID 1",
+    "this vs child",
+)
 
 
 def _label(run: ContainerRun) -> str:

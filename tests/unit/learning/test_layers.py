@@ -11,21 +11,21 @@ from widgets.learning.layers import check_layers, layer_problem
 
 def test_layer_problem_seed_1_by_hand():
     p = layer_problem(1)
-    assert [im.name for im in p.host] == ["auth:2.7", "web:2.9"] and p.image.name == "api:1.0"
+    assert [im.name for im in p.host] == ["auth:2.7", "web:3.0"] and p.image.name == "api:1.0"
     assert [(la.name, la.size_mb) for la in p.image.layers] == [
-        ("base-os-slim", 59.1),
-        ("python-runtime", 49.4),
-        ("python-deps-api", 37.7),
+        ("base-os", 59.1),
+        ("ruby-runtime-on-base-os", 49.4),
+        ("ruby-deps-api", 37.7),
         ("api-code", 2.0),
     ]
-    assert [la.name for la in p.host[0].layers[:2]] == ["base-os-slim", "python-runtime"]
-    assert [la.name for la in p.to_pull] == ["python-deps-api", "api-code"]
+    assert [la.name for la in p.host[0].layers[:2]] == ["base-os", "ruby-runtime-on-base-os"]
+    assert [la.name for la in p.to_pull] == ["ruby-deps-api", "api-code"]
     assert p.pull_mb == 39.7  # 37.7 + 2.0
     assert p.answer() == (
-        "Pull python-deps-api, api-code: 39.7 MB. base-os-slim is already there (pulled by "
-        "auth:2.7); python-runtime is already there (pulled by auth:2.7)."
+        "Pull ruby-deps-api, api-code: 39.7 MB. base-os is already there (pulled by "
+        "auth:2.7); ruby-runtime-on-base-os is already there (pulled by auth:2.7)."
     )
-    assert "synthetic" in p.show() and p.show().splitlines()[-2].startswith("You pull api:1.0: base-os-slim")
+    assert "synthetic" in p.show() and p.show().splitlines()[-3].startswith("You pull api:1.0: base-os")
 
 
 def test_layer_problems_are_deterministic_varied_and_consistent():
@@ -46,6 +46,26 @@ def test_layer_problems_are_deterministic_varied_and_consistent():
     assert len({len(layer_problem(s).to_pull) for s in range(200)}) >= 3  # 1, 2 or 3 layers to pull
 
 
+def test_a_layer_is_shared_only_on_the_same_layers_below_it_seeds_0_to_1999():
+    """A runtime or deps layer built on another base has other bytes: it must never count as already there."""
+    misplaced = []
+    for seed in range(2000):
+        p = layer_problem(seed)
+        below: dict[str, tuple[str, ...]] = {}
+        for im in (*p.host, p.image):
+            for i, la in enumerate(im.layers):
+                chain = tuple(x.name for x in im.layers[:i])
+                if below.setdefault(la.name, chain) != chain:
+                    misplaced.append((seed, im.name, la.name))
+        for i, la in enumerate(p.image.layers):
+            if la not in p.to_pull:  # counted as on the host: some host image has it on the very same layers
+                holder = next(im for im in p.host if im.name == p.holders[la.name])
+                assert holder.layers[: i + 1] == p.image.layers[: i + 1], (seed, la.name)
+        assert p.image.layers[1].name.endswith(f"-on-{p.image.layers[0].name}")
+    assert misplaced == []
+    assert any("another base" in layer_problem(s).answer() for s in range(200))  # the trap appears and is named
+
+
 @pytest.mark.parametrize("seed", [-1, "abc", 1.5, True, float("nan"), None, 10**10])
 def test_layer_problem_refuses_hostile_seeds(seed):
     with pytest.raises(ValueError, match="seed"):
@@ -55,10 +75,10 @@ def test_layer_problem_refuses_hostile_seeds(seed):
 @pytest.mark.parametrize(
     "answer",
     [
-        {"python-deps-api", "api-code"},
-        ["api-code", "python-deps-api"],
-        ("python-deps-api", " api-code "),
-        "python-deps-api, api-code",
+        {"ruby-deps-api", "api-code"},
+        ["api-code", "ruby-deps-api"],
+        ("ruby-deps-api", " api-code "),
+        "ruby-deps-api, api-code",
         39.7,
         "39.7",
         " 39.7 MB ",
@@ -72,14 +92,14 @@ def test_check_layers_accepts_names_and_mb(answer):
 
 
 def test_check_layers_names_extra_and_missing_layers():
-    fb = check_layers(["base-os-slim", "api-code"], 1)
-    assert not fb.correct
-    assert "base-os-slim is already on the host: pulled by auth:2.7" in fb.message
-    assert "python-deps-api is missing: no image on the host has it" in fb.message
-    fb = check_layers({"python-runtime", "python-deps-api", "api-code"}, 1)
-    assert fb.message == "python-runtime is already on the host: pulled by auth:2.7."
     fb = check_layers(["base-os", "api-code"], 1)
-    assert "base-os: not a layer of api:1.0" in fb.message and "base-os-slim" in fb.hint
+    assert not fb.correct
+    assert "base-os is already on the host: pulled by auth:2.7" in fb.message
+    assert "ruby-deps-api is missing: no image on the host has it" in fb.message
+    fb = check_layers({"ruby-runtime-on-base-os", "ruby-deps-api", "api-code"}, 1)
+    assert fb.message == "ruby-runtime-on-base-os is already on the host: pulled by auth:2.7."
+    fb = check_layers(["base-os-slim", "api-code"], 1)
+    assert "base-os-slim: not a layer of api:1.0" in fb.message and "ruby-runtime-on-base-os" in fb.hint
 
 
 @pytest.mark.parametrize(

@@ -45,3 +45,17 @@ def test_every_kind_of_change_appears():
 def test_bad_seeds_are_refused(bad):
     with pytest.raises(ValueError, match="seed"):
         build_problem(bad)
+
+
+def test_a_base_bump_is_pulled_not_rebuilt_and_a_cmd_change_moves_config_and_manifest():
+    bumps = [p for p in map(build_problem, range(200)) if "base image" in p.change]
+    cmds = [p for p in map(build_problem, range(200)) if "CMD" in p.change]
+    assert bumps and cmds
+    for p in bumps:
+        assert "a host may already share some of the new base's own layers" in p.show()
+        assert "step 1 changes: the new base's layers (counted here as one) are pulled, not rebuilt" in p.answer()
+        assert "step 1 is rebuilt" not in p.answer()
+    for p in cmds:
+        assert "pulls no layer, only the new config and manifest" in p.answer()
+    other = next(p for p in map(build_problem, range(200)) if p.first > 1)
+    assert f"step {other.first} is rebuilt: its own input changed" in other.answer()

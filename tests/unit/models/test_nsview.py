@@ -101,3 +101,10 @@ def test_every_field_has_a_reason_for_what_it_shows():
             assert nsview.why(f, names, view[f])
     assert "mount namespace" in nsview.why("processes", ["user", "pid"], "host")
     assert "without a PID namespace" in nsview.why("processes", ["user"], "host")
+
+
+def test_the_user_namespace_effect_says_the_uid_map_makes_uid_0():
+    """uid 0 inside comes from the map the process writes; without one the kernel shows the overflow uid."""
+    effect = nsview.EFFECTS["user"]
+    assert "uid map (0 <uid> 1)" in effect and "65534" in effect and "EPERM" in effect
+    assert "maps the process's uid to 0" not in effect
