@@ -27,10 +27,10 @@ import pytest
 
 from tests.conftest import LESSONS, ROOT, per_lesson
 from tests.procs import processes_with, wait_until_gone
+from tools.learner import learner  # the ordinary user the build runs lessons as
 from tools.nb import parameter_sets
 from widgets.labs import cgrouplab, kvmedit, nslab, privlab, runtime, secrule, startup
 
-LEARNER = "cvm-learner"
 SETS = parameter_sets()
 #: What the course needs to run a lesson: copied where the learner may read it (the checkout may not be).
 COURSE_FILES = (
@@ -132,20 +132,6 @@ def offline_quick(lesson, tmp_path):
     assert "interfaces: ['lo']" in proc.stdout  # only loopback existed while the lesson ran
     assert "Traceback" not in outputs_text(out)
     assert_nothing_left(before)
-
-
-def learner() -> pwd.struct_passwd:
-    """An ordinary user for the test (created when running as root, as CI does)."""
-    try:
-        return pwd.getpwnam(LEARNER)
-    except KeyError:
-        subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", LEARNER],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-        return pwd.getpwnam(LEARNER)
 
 
 def _reason_no_learner() -> str:
