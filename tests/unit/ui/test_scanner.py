@@ -11,9 +11,9 @@ from widgets.ui import scanner as scanner_ui
 def test_lock_versions_have_no_findings_and_older_example_has_eight():
     scans = {k: scanner.scan(e.inventory, label=k) for k, e in scanner.EXAMPLE_IMAGES.items()}
     assert scans["minimal"].counts == {"packages": 7, "findings": 0, "affected_packages": 0, "invalid": 0}
-    assert scans["full"].counts == {"packages": 139, "findings": 0, "affected_packages": 0, "invalid": 0}
+    assert scans["full"].counts == {"packages": 140, "findings": 0, "affected_packages": 0, "invalid": 0}
     older = scans["older"]
-    assert older.counts == {"packages": 139, "findings": 8, "affected_packages": 7, "invalid": 0}
+    assert older.counts == {"packages": 140, "findings": 8, "affected_packages": 7, "invalid": 0}
     assert [(f.package, f.version, f.advisory) for f in older.findings] == [
         ("certifi", "2023.5.7", "PYSEC-2023-135"),
         ("idna", "3.6", "PYSEC-2024-60"),
@@ -30,7 +30,7 @@ def test_lock_versions_have_no_findings_and_older_example_has_eight():
     assert "8 finding(s) in 7 package(s)" in scanner_ui.summarize(older)
     assert "no findings" in scanner_ui.summarize(scans["full"])
     text = scanner_ui.findings_summary(scans)
-    assert "minimal 7 packages / 0 findings" in text and "older 139 packages / 8 findings" in text
+    assert "minimal 7 packages / 0 findings" in text and "older 140 packages / 8 findings" in text
     assert "versions matter" in text
 
 
