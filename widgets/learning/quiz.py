@@ -14,6 +14,7 @@ from typing import Any
 
 import ipywidgets as ipw
 
+from ..ui.access import Access
 from ..ui.calculator import WIDGET_VIEW_MIME
 
 
@@ -102,7 +103,8 @@ class Quiz(ipw.VBox):
         self.feedback = []
         self.score = ipw.HTML()
         self.score.add_class("cvm-quiz-score")
-        rows: list[ipw.Widget] = [ipw.HTML(f"<h4 style='margin:0.3em 0'>{html.escape(title)}</h4>")]
+        # An h3: the lesson's own "## Quiz" heading is the h2 above it.
+        rows: list[ipw.Widget] = [ipw.HTML(f"<h3 style='margin:0.3em 0;font-size:1.05em'>{html.escape(title)}</h3>")]
         for i, question in enumerate(self.questions, 1):
             radio = ipw.RadioButtons(
                 options=[o.text for o in question.options],
@@ -115,8 +117,11 @@ class Quiz(ipw.VBox):
             radio.observe(self._on_choice, names="value")
             self.choices.append(radio)
             self.feedback.append(fb)
-            rows += [ipw.HTML(f"<b>{i}. {html.escape(question.prompt)}</b>"), radio, fb]
-        rows.append(self.score)
+            prompt = ipw.HTML(f"<b>{i}. {html.escape(question.prompt)}</b>")
+            prompt.add_class("cvm-quiz-prompt")
+            rows += [prompt, radio, fb]
+        # Access: each question's options as a radio group named by its prompt, feedback read aloud.
+        rows += [self.score, Access("quiz")]
         super().__init__(rows)
         self.add_class("cvm-quiz")
         self._refresh_score()
@@ -158,7 +163,7 @@ class Quiz(ipw.VBox):
 
     def static_html(self) -> str:
         """The questions and options as HTML, for a notebook opened without a kernel."""
-        parts = [f"<h4>{html.escape(self.title)}</h4>"]
+        parts = [f"<h3>{html.escape(self.title)}</h3>"]
         for i, question in enumerate(self.questions, 1):
             items = "".join(f"<li>{html.escape(o.text)}</li>" for o in question.options)
             parts.append(f"<p><b>{i}. {html.escape(question.prompt)}</b></p><ul>{items}</ul>")

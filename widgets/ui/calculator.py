@@ -38,10 +38,10 @@ import plotly.graph_objects as go
 
 from ..core import validate
 from ..core.validate import ILLUSTRATIVE
-from .figures import PLOTLY_MIME, figure_json, figure_title
+from .access import Access
+from .figures import PLOTLY_MIME, WIDGET_VIEW_MIME, figure_json, figure_title
 
 R = TypeVar("R")
-WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 _WIDE = {"description_width": "initial"}
 _ERROR_STYLE = "color:#8B0000;background:#FDECEA;border-left:4px solid #D55E00;padding:4px 8px;margin:4px 0"
 _INFO_STYLE = "color:#0B3D91;background:#EAF2FB;border-left:4px solid #0072B2;padding:4px 8px;margin:4px 0"
@@ -310,7 +310,9 @@ class Calculator(ipw.VBox, Generic[R]):
         rows = self.rows or tuple((k,) for k in self.controls)
         boxes = [ipw.HBox([self.controls[k] for k in row]) for row in rows]
         head = [legend_html(self.legend)] if self.legend else []
-        super().__init__([*head, *boxes, self.status, self.figure, self.summary, self.detail])
+        # Access: names, live regions and the figure's accessible description, set in the browser.
+        self.access = Access()
+        super().__init__([*head, *boxes, self.status, self.figure, self.summary, self.detail, self.access])
         self.add_class("cvm-calculator")
         self.add_class(f"cvm-{self.name}")
         self._show(self.result, started)
@@ -331,6 +333,8 @@ class Calculator(ipw.VBox, Generic[R]):
         self.attempts += 1
         self.updates += 1
         self.last_update_ms = (time.perf_counter() - started) * 1000
+        if hasattr(self, "access"):
+            self.access.updates = self.attempts  # last: the browser has the new summary and figure when it sees this
 
     def update(self) -> bool:
         """Recompute from the controls and redraw; return True on success.
@@ -359,6 +363,7 @@ class Calculator(ipw.VBox, Generic[R]):
         self.error = message
         note = " The figure still shows the last valid input." if self.result is not None else ""
         self.status.value = message_html(message + "." * (not message.endswith(".")) + note, attempt=self.attempts)
+        self.access.updates = self.attempts
         return False
 
     # -- display -----------------------------------------------------------------------------------------

@@ -135,10 +135,14 @@ class DecisionAid(Calculator[Decision]):
         self.markdown = ipw.Textarea(
             value="", placeholder="Press 'Export Markdown'", layout=ipw.Layout(width="100%", height="220px")
         )
+        self.markdown.add_class("cvm-output")  # the export to copy: an output, not one of the calculator's inputs
         super().__init__(**answers)
         self.export_button = ipw.Button(description="Export Markdown", icon="download")
         self.export_button.on_click(lambda _b: self.export())
-        self.children = (*self.children, ipw.HBox([self.export_button]), self.markdown)
+        self.exports = 0
+        self.export_note = ipw.HTML("")  # says that a press did something, also when the text is the same
+        self.export_note.add_class("cvm-export-note")
+        self.children = (*self.children, ipw.HBox([self.export_button, self.export_note]), self.markdown)
 
     def update(self) -> bool:
         """Recompute; an exported text is kept in step with the answers."""
@@ -151,6 +155,11 @@ class DecisionAid(Calculator[Decision]):
         """Write the current decision's Markdown into the text area and return it."""
         text = to_markdown(self.result) if self.result is not None else ""
         self.markdown.value = text
+        self.exports += 1
+        self.export_note.value = (
+            f"<span aria-live='polite'>Exported ({self.exports}×): {len(text):,} characters below, for the answers "
+            "above; copy them into your notes.</span>"
+        )
         return text
 
     def save(self, path: str | os.PathLike[str] = "decision.md") -> Path:

@@ -2,8 +2,8 @@
 
 Every figure in the course goes through :func:`new_figure` (title, axis
 titles with units, the course theme) and is shown with :func:`show_figure`,
-which puts a one-sentence text summary beside it for screen readers, static
-HTML and printouts.
+which puts a one-sentence text summary beside it for static HTML and printouts, and makes it the
+figure's accessible description for screen readers (:mod:`widgets.ui.access`).
 
 :func:`show_figure` writes the plotly JSON mimetype directly. It never calls
 ``fig.show()``, whose renderer may embed the 5 MB plotly.js bundle in the
@@ -42,6 +42,7 @@ def _import_plotly_renderers() -> None:
 
 _import_plotly_renderers()
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
 
 #: plotly config for every figure: no logo, no "edit in chart studio" links.
@@ -147,4 +148,17 @@ def show_figure(fig: go.Figure, summary: str) -> None:
         {PLOTLY_MIME: figure_json(fig), "text/plain": f"Figure: {figure_title(fig)}. {summary}"},
         raw=True,
     )
-    display({"text/html": summary_html(fig, summary), "text/plain": summary}, raw=True)
+    display(summary_bundle(summary_html(fig, summary), summary), raw=True)
+
+
+def summary_bundle(summary: str, text: str) -> dict[str, Any]:
+    """The summary's output: HTML for a stored notebook and the site, and (in a kernel) a
+    :class:`widgets.ui.access.FigureSummary` that shows the same paragraph and makes it the accessible
+    description of the figure just before it."""
+    from .access import FigureSummary
+
+    bundle = FigureSummary(html=summary)._repr_mimebundle_() or {}
+    if isinstance(bundle, tuple):
+        bundle = bundle[0]
+    data = {k: v for k, v in bundle.items() if k == WIDGET_VIEW_MIME}
+    return {**data, "text/html": summary, "text/plain": text}
