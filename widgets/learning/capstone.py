@@ -241,7 +241,7 @@ class MemoCheck:
         )
         return (
             f"<div class='cvm-memo-check'><b>{self.correct} of {len(self.items)} numbers right</b>"
-            f"<table>{rows}</table></div>"
+            f"<table><tr><th>number</th><th>feedback</th></tr>{rows}</table></div>"
         )
 
 

@@ -353,6 +353,8 @@ def rules_html() -> str:
         for r in RULES
     )
     return (
+        # A wide table scrolls inside a region that the keyboard can reach (Tab, then the arrow keys).
+        "<div role='region' aria-label='probe rules' tabindex='0' style='overflow-x:auto'>"
         "<table class='cvm-probe-rules'><tr><th>trace</th><th>where (Linux)</th><th>points to</th>"
-        f"<th>strength</th><th>why it works, and what else leaves it</th><th>source</th></tr>{rows}</table>"
+        f"<th>strength</th><th>why it works, and what else leaves it</th><th>source</th></tr>{rows}</table></div>"
     )

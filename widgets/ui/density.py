@@ -49,7 +49,7 @@ def details(d: Density) -> str:
         "<p><small>Per instance. Secondary = from third-party notes, not checked against the paper. Kata's overhead "
         "is the podFixed charge its RuntimeClass gives Kubernetes, not a measured use. Images are counted as "
         f"shared. Host, application and guest OS values: {ILLUSTRATIVE}.</small></p>"
-        f"<p><small>Sources:</small></p><ul><small>{sources}</small></ul>"
+        f"<p><small>Sources:</small></p><ul style='font-size:smaller'>{sources}</ul>"
     )
 
 

@@ -141,6 +141,8 @@ def drift_html(report: EnvReport) -> str:
         for r in problems
     )
     return (
+        # A wide table scrolls inside a region that the keyboard can reach (Tab, then the arrow keys).
+        "<div role='region' aria-label='files that drifted' tabindex='0' style='overflow-x:auto'>"
         "<table class='cvm-drift'><thead><tr><th>path</th><th>manifest (mode sha256)</th><th>on disk</th>"
-        f"<th>drift</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<th>drift</th></tr></thead><tbody>{rows}</tbody></table></div>"
     )

@@ -277,7 +277,7 @@ def hardening_html() -> str:
         for m in HARDENING
     )
     return (
-        "<table class='cvm-hardening'><thead><tr><th></th><th>id</th><th>for</th><th>measure</th>"
+        "<table class='cvm-hardening'><thead><tr><th>done</th><th>id</th><th>for</th><th>measure</th>"
         "<th>protects against</th><th>needs (Linux version)</th><th>shown in</th></tr></thead>"
         f"<tbody>{body}</tbody></table>"
     )

@@ -157,7 +157,7 @@ def details(c: Comparison) -> str:
     head = "".join(f"<th>{html.escape(what)}</th>" for _, _, what, _ in fleets)
     notes = "".join(f"<li>{html.escape(n)}</li>" for r, *_ in fleets for n in r.notes)
     return (
-        f"<table><tr><th></th>{head}</tr>{body}</table><ul>{notes}</ul>"
+        f"<table><tr><th>measure</th>{head}</tr>{body}</table><ul>{notes}</ul>"
         f"<p><small>The demand ('{html.escape(c.kind)}') is synthetic. Prices are secondary, dated snapshots: "
         "re-check them on the provider's page. Headroom, cool-down, packing and capacity are illustrative "
         "assumptions: set your own. A node pool pays off when several services share its nodes, which one "

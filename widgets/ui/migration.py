@@ -104,7 +104,7 @@ def details(m: Migration) -> str:
         f"{rows}</table><p><small>Pre-copy stops as Xen does: at most {XEN_MAX_ROUNDS} rounds, at most "
         f"{XEN_MAX_FACTOR:g} x the memory sent, or when a round leaves at least as much as it sent. "
         "Compare:</small></p>"
-        f"<ul><small>{refs}</small></ul>"
+        f"<ul style='font-size:smaller'>{refs}</ul>"
     )
 
 

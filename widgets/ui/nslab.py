@@ -120,7 +120,7 @@ def checks_html(run: ContainerRun) -> str:
     where = "<b>Live</b>, measured here." if run.live else f"<b>Recorded</b> ({html.escape(LABEL)})."
     return (
         f'<div class="cvm-nslab-checks"><p>{where} {html.escape(run.why)}</p>{errors}'
-        "<table><tr><th></th><th>check</th><th>expected</th><th>observed</th></tr>"
+        "<table><tr><th>result</th><th>check</th><th>expected</th><th>observed</th></tr>"
         f"{rows}</table><p>Timings ({html.escape(_label(run))}): {times}</p>"
         f"<pre>{html.escape(chr(10).join(run.transcript))}</pre></div>"
     )

@@ -51,7 +51,7 @@ def details(o: Overcommit) -> str:
         "<table><tr><th>case</th><th>held (GiB)</th><th>merged by KSM</th><th>ballooned back</th><th>in RAM</th>"
         f"<th>in swap</th><th>over (OOM)</th><th>what happens</th></tr>{rows}</table>"
         f"<p><small>Every input is an {ILLUSTRATIVE}. Published page-sharing savings, for scale (they depend on "
-        f"how alike the guests are):</small></p><ul><small>{refs}</small></ul>"
+        f"how alike the guests are):</small></p><ul style='font-size:smaller'>{refs}</ul>"
     )
 
 

@@ -157,6 +157,6 @@ def comparison_html(c: PrivComparison) -> str:
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in c.notes)
     return (
         f'<div class="cvm-privlab-comparison"><p>{where} {html.escape(c.why)}</p>{errors}'
-        f"{_table(('', 'this process', 'child in a new user namespace'), c.rows)}"
-        f"{_table(('', 'check', 'expected', 'observed'), checks)}<ul>{notes}</ul></div>"
+        f"{_table(('property', 'this process', 'child in a new user namespace'), c.rows)}"
+        f"{_table(('result', 'check', 'expected', 'observed'), checks)}<ul>{notes}</ul></div>"
     )

@@ -56,7 +56,7 @@ def details(t: Timeline) -> str:
         for r in t.references
     )
     return (
-        f"<table class='cvm-stages'><thead><tr><th>stage</th><th>time</th><th></th><th>where from</th>"
+        f"<table class='cvm-stages'><thead><tr><th>stage</th><th>time</th><th>kind</th><th>where from</th>"
         f"</tr></thead><tbody>{rows}</tbody></table><p>Published totals: definitions of 'started' "
         f"differ between rows (see data/startup_times.csv).</p><ul>{refs}</ul>"
         f"<p><i>{html.escape(note(t)).replace(chr(10), '<br>')}</i></p>"

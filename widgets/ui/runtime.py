@@ -77,7 +77,7 @@ def checks_html(run: ContainerRun) -> str:
         f"<td>{html.escape(c.observed)}</td></tr>"
         for c in run.checks
     )
-    return f"<table><tr><th></th><th>check</th><th>expected</th><th>observed</th></tr>{rows}</table>"
+    return f"<table><tr><th>result</th><th>check</th><th>expected</th><th>observed</th></tr>{rows}</table>"
 
 
 def summarize(run: ContainerRun) -> str:
