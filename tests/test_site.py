@@ -3,7 +3,8 @@
 Fast tests check the built files: one figure per stored plotly output, no
 remote resource, deterministic output, working links, solutions folded away.
 The browser test opens every page from file:// in headless Chromium with the
-network cut and waits until every figure has rendered.
+network cut, waits until every figure has rendered, and runs axe-core on it
+(no serious or critical violation; every figure described by its summary).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from urllib.parse import unquote, urlparse
 import nbformat
 import pytest
 
-from tools import site
+from tools import a11y, site
 from tools.browser import CHROMIUM_ARGS, find_chromium
 from tools.nb import WIDGET_VIEW
 from widgets.core.course import lesson_paths
@@ -78,7 +79,13 @@ def test_figure_count_per_page_equals_plotly_outputs(built):
         text = (built.out / page.name).read_text(encoding="utf-8")
         assert page.figures == expected, lesson.name
         assert text.count("Plotly.newPlot(") == expected, lesson.name
-        assert text.count('<div class="cvm-figure" id=') == expected, lesson.name
+        divs = re.findall(r"<div ([^>]*)>", text)
+        figures = [dict(re.findall(r'([a-z-]+)="([^"]*)"', d)) for d in divs if 'class="cvm-figure"' in d]
+        assert len(figures) == expected, lesson.name
+        # Each figure is a named figure whose accessible description is one summary on the same page.
+        for fig in figures:
+            assert fig["role"] == "figure" and fig["aria-label"].startswith("Figure: "), (lesson.name, fig)
+            assert text.count(f'id="{fig["aria-describedby"]}"') == 1, (lesson.name, fig)
     assert built.figures == sum(plotly_outputs(p) for p in LESSONS)
 
 
@@ -132,7 +139,7 @@ def test_every_local_link_resolves_and_navigation_is_ordered(built):
                 continue
             target = href.split("#")[0]
             assert (built.out / target).is_file(), f"{name}: link to missing {href}"
-        navs = re.findall(r'<nav class="cvm-nav cvm-(top|bottom)">(.*?)</nav>', text, re.S)
+        navs = re.findall(r'<nav [^>]*class="cvm-nav cvm-(top|bottom)"[^>]*>(.*?)</nav>', text, re.S)
         assert [n[0] for n in navs] == ["top", "bottom"], name
         for _, nav in navs:
             assert 'href="index.html"' in nav
@@ -211,12 +218,18 @@ def test_prepare_drops_widget_views_and_converts_figures():
     assert list(first) == ["text/html"]
     html = first["text/html"]
     assert html.count("</script>") == 1, "a figure's text must not close its <script>"
-    assert '<p class="cvm-figure-summary">Interactive calculator: a summary &amp; more</p>' in html
+    assert 'aria-describedby="cvm-fig-1-summary"' in html and 'aria-label="Figure: x"' in html
+    assert (
+        '<p class="cvm-figure-summary" id="cvm-fig-1-summary">Interactive calculator: a summary &amp; more</p>' in html
+    )
     payload = re.search(r"var fig = (\{.*?\});\n", html).group(1)
     assert json.loads(payload)["layout"]["title"]["text"] == "</script><b>x"
     assert "{responsive: true}" in html and 'getElementById("cvm-fig-1")' in html
     shown = nb.cells[2].outputs[0].data["text/html"]
     assert "cvm-figure-summary" not in shown, "the summary repeated by the next output is shown once"
+    # ... and that output's paragraph is then the figure's description.
+    assert 'aria-describedby="cvm-fig-2-summary"' in shown
+    assert nb.cells[2].outputs[1].data["text/html"].startswith('<p id="cvm-fig-2-summary"><b>Figure: T.</b>')
 
 
 def test_build_refuses_a_directory_it_did_not_make(tmp_path):
@@ -264,6 +277,7 @@ def offline_context():
 @pytest.mark.browser
 def test_every_page_renders_offline(built, offline_context):
     expected = {"index.html": 0} | {f"{p.stem}.html": plotly_outputs(p) for p in LESSONS}
+    audit: dict[str, list] = {}
     page = offline_context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
@@ -293,5 +307,29 @@ def test_every_page_renders_offline(built, offline_context):
             )
             assert listed == [q.title for q in built.pages[1:]]
         assert errors == [], f"{p.name}: {errors}"
+        # Accessibility: every figure is a named figure described by its summary, and axe-core finds no serious
+        # or critical violation on the page (the site is the course's own content, all of it).
+        described = page.evaluate(
+            """() => [...document.querySelectorAll('.cvm-figure')].map(d => {
+                const s = document.getElementById(d.getAttribute('aria-describedby') || '');
+                return [d.getAttribute('role'), d.getAttribute('aria-label') || '', s ? s.textContent.trim() : ''];
+            })"""
+        )
+        assert all(r == "figure" and label.startswith("Figure: ") and len(text) > 20 for r, label, text in described), (
+            p.name,
+            described,
+        )
+        bare = page.evaluate(
+            """() => [...document.querySelectorAll('table')]
+                .filter(t => !t.rows.length || !t.rows[0].querySelector('th')
+                             || [...t.querySelectorAll('th')].some(th => !th.textContent.trim()))
+                .map(t => t.innerText.slice(0, 80))"""
+        )
+        assert not bare, f"{p.name}: tables without a header row, or with an empty header: {bare}"
+        violations = a11y.run_axe(page)
+        audit[p.name] = [v.as_dict() for v in violations]
+        assert not a11y.blocking(violations), (p.name, [v.as_dict() for v in a11y.blocking(violations)])
     assert offline_context.attempted == [], f"network requests were attempted: {offline_context.attempted}"
     page.close()
+    (ROOT / "build").mkdir(exist_ok=True)
+    (ROOT / "build" / "a11y-site.json").write_text(json.dumps(audit, indent=1) + "\n")

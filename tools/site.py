@@ -48,12 +48,19 @@ STATIC_NOTE = (
     "run <code>make lab</code> in the course folder."
 )
 
+# Colours meet WCAG 2.1 AA (4.5:1) on the page and the code background (#f5f5f5): the template's faded
+# prompts and some of its syntax colours do not, so their variables are set on <body> (the template's own
+# style sheets come later and set them on :root); links in text are underlined.
 _CSS = """
 .cvm-nav{display:flex;gap:1.5em;justify-content:space-between;align-items:baseline;flex-wrap:wrap;
   padding:0.6em 1em;margin:0 0 1em 0;border-bottom:1px solid #ccc;font-family:sans-serif;font-size:0.95em}
 .cvm-nav.cvm-bottom{border-bottom:none;border-top:1px solid #ccc;margin:2em 0 0 0}
-.cvm-nav .cvm-off{color:#999}
+.cvm-nav .cvm-off{color:#595959}
 .cvm-note{font-family:sans-serif;font-size:0.9em;color:#555;margin:0 1em 1em 1em}
+body{--jp-cell-prompt-not-active-opacity:1;--jp-cell-prompt-not-active-font-color:#595959;
+  --jp-mirror-editor-comment-color:#2e6565;--jp-mirror-editor-operator-color:#7a1fb8;
+  --jp-mirror-editor-meta-color:#7a1fb8;--jp-mirror-editor-number-color:#006100}
+body .jp-RenderedHTMLCommon a:link,body .jp-RenderedHTMLCommon a:visited,body .cvm-note a{text-decoration:underline}
 details.cvm-solution,details.cvm-code{margin:0.3em 0 0.6em 0;padding:0.2em 0.6em;border-left:4px solid #ccc}
 details.cvm-solution>summary,details.cvm-code>summary{cursor:pointer;font-family:sans-serif;font-weight:bold}
 .cvm-figure{width:100%;min-height:120px}
@@ -167,8 +174,11 @@ def _script_json(obj: object) -> str:
     return text
 
 
-def figure_html(figure: dict, div_id: str, summary: str = "") -> str:
+def figure_html(figure: dict, div_id: str, summary: str = "", described_by: str = "") -> str:
     """A div, a script drawing ``figure`` (plotly JSON) into it, and the summary under it.
+
+    The div is a ``role="figure"`` named by the figure's title, whose accessible description is the summary
+    (``aria-describedby``): the paragraph written here, or ``described_by``, the id of one already on the page.
 
     Parameters
     ----------
@@ -184,10 +194,21 @@ def figure_html(figure: dict, div_id: str, summary: str = "") -> str:
         f'Plotly.newPlot(document.getElementById("{div_id}"), fig.data || [], fig.layout || {{}},'
         f" Object.assign({{}}, fig.config || {{}}, {{responsive: true}})); }})();"
     )
-    out = f'<div class="cvm-figure" id="{div_id}"></div>\n<script>{script}</script>'
+    title = (figure.get("layout") or {}).get("title") or ""
+    title = (title.get("text") if isinstance(title, dict) else title) or "a plot"
+    described = f"{div_id}-summary" if summary else described_by
+    aria = f' role="figure" aria-label="Figure: {html.escape(_plain(str(title)))}"'
+    if described:
+        aria += f' aria-describedby="{described}"'
+    out = f'<div class="cvm-figure" id="{div_id}"{aria}></div>\n<script>{script}</script>'
     if summary:
-        out += f'\n<p class="cvm-figure-summary">{html.escape(summary)}</p>'
+        out += f'\n<p class="cvm-figure-summary" id="{div_id}-summary">{html.escape(summary)}</p>'
     return out
+
+
+def _with_id(fragment: str, element_id: str) -> str:
+    """The fragment with ``id`` on its first element (the summary paragraph a figure is described by)."""
+    return re.sub(r"^(\s*<[A-Za-z][A-Za-z0-9]*)", rf'\1 id="{element_id}"', fragment, count=1)
 
 
 def _plain(text: str) -> str:
@@ -219,9 +240,11 @@ def prepare(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
             count += 1
             summary = str(data.get("text/plain", "")).strip()
             nxt = outputs[i + 1].get("data", {}) if i + 1 < len(outputs) else {}
+            div_id, described_by = f"cvm-fig-{count}", ""
             if summary and "text/html" in nxt and _plain(nxt["text/html"]) == _plain(summary):
-                summary = ""
-            out["data"] = {"text/html": figure_html(dict(data[PLOTLY]), f"cvm-fig-{count}", summary)}
+                summary, described_by = "", f"cvm-fig-{count}-summary"
+                nxt["text/html"] = _with_id(str(nxt["text/html"]), described_by)
+            out["data"] = {"text/html": figure_html(dict(data[PLOTLY]), div_id, summary, described_by)}
             out["metadata"] = {}
     return nb, count
 
@@ -243,7 +266,7 @@ def _nav(prev: tuple[str, str] | None, nxt: tuple[str, str] | None, where: str) 
         return f'<a href="{html.escape(target[0])}" rel="{rel}">{label}: {html.escape(target[1])}</a>'
 
     return (
-        f'<nav class="cvm-nav cvm-{where}">{link("Previous", prev, "prev")}'
+        f'<nav class="cvm-nav cvm-{where}" aria-label="lessons ({where} of the page)">{link("Previous", prev, "prev")}'
         f'<a href="index.html" rel="index">Course index</a>{link("Next", nxt, "next")}</nav>'
     )
 
@@ -275,12 +298,12 @@ def index_page(title: str, infos: list[LessonInfo], first: tuple[str, str] | Non
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
         f'<title>{html.escape(title)}</title>\n<style type="text/css">{_CSS}</style>\n</head>\n'
-        f'<body class="cvm-index-page">\n{_nav(None, first, "top")}\n<h1>{html.escape(title)}</h1>\n'
+        f'<body class="cvm-index-page">\n{_nav(None, first, "top")}\n<main>\n<h1>{html.escape(title)}</h1>\n'
         f'<p class="cvm-note">{STATIC_NOTE}</p>\n'
         f'<table class="cvm-site-index"><thead><tr><th>lesson</th>'
         f'<th class="num">teaching (min)</th><th class="num">exercises (min)</th>'
         f'<th class="num">total (min)</th></tr></thead>\n<tbody>\n{rows}</tbody>\n<tfoot>{total}</tfoot>'
-        f"</table>\n{_nav(None, first, 'bottom')}\n</body>\n</html>\n"
+        f"</table>\n</main>\n{_nav(None, first, 'bottom')}\n</body>\n</html>\n"
     )
 
 
