@@ -20,7 +20,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 ROOT_FLAG  := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 NO_BROWSER := $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname -s))),,--no-browser)
 
-.PHONY: help install lab test test-fast nbval run notebooks student html schedule check bench latency lock lint release clean
+.PHONY: help install lab test test-fast nbval run notebooks student html a11y schedule check bench latency lock lint release clean
 .PHONY: hub hub-stop hub-reset hub-check bench-hub bench-hub-memory
 
 help:
@@ -31,6 +31,7 @@ help:
 	@echo "make notebooks  re-execute the committed lessons in place (fresh kernel)"
 	@echo "make student    build the student version (solutions removed) into build/student/"
 	@echo "make html       build the offline static site of the whole course into build/site/"
+	@echo "make a11y       accessibility audit (axe-core) of the site and of every lesson in JupyterLab: build/a11y.md"
 	@echo "make schedule   regenerate instructor/schedule.md from the lessons' time estimates"
 	@echo "make check      the one-minute setup check (PASS/FAIL per item)"
 	@echo "make bench      run the benchmarks and print their figures"
@@ -58,6 +59,7 @@ lab: $(STAMP)
 	@echo "== starting JupyterLab on $(FIRST_LESSON); open the URL printed below (Ctrl-C stops it)"
 	NUMPY_MADVISE_HUGEPAGE=$${NUMPY_MADVISE_HUGEPAGE:-0} $(BIN)/jupyter lab $(FIRST_LESSON) --ip=127.0.0.1 --port=$(PORT) $(NO_BROWSER) $(ROOT_FLAG) \
 	  --LabApp.news_url=None --LabApp.app_settings_dir=$(CURDIR)/lab/settings --ServerApp.root_dir=$(CURDIR) \
+	  --LabApp.default_url=/lab/tree/$(FIRST_LESSON) \
 	  --ServerApp.kernel_websocket_connection_class=widgets.labserver.NoDelayConnection $(LAB_ARGS)
 
 test: $(STAMP)
@@ -80,6 +82,10 @@ student: $(STAMP)
 
 html: $(STAMP)
 	$(BIN)/python -m tools.site --out build/site
+
+# The accessibility audit: axe-core on every page of the static site and on every lesson run in JupyterLab.
+a11y: $(STAMP)
+	$(BIN)/python -m tools.a11y --out build
 
 schedule: $(STAMP)
 	$(BIN)/python -m tools.schedule --out instructor/schedule.md

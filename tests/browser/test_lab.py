@@ -12,7 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.browser.keyboard import drive_by_keyboard
 from tests.browser.sweep import sweep_and_record
+from tools import a11y
 from tools.browser import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
 from widgets.core.course import lesson_paths
 
@@ -279,19 +281,21 @@ def test_every_lesson_has_browser_interactions():
 
 
 @pytest.mark.parametrize("name", EVEN)
-def test_stored_lesson_renders_without_running(page, server, name):
-    check_stored_lesson(page, server, name)
+def test_lesson_renders_runs_and_answers(page, server, name):
+    check_lesson(page, server, name)
 
 
-@pytest.mark.parametrize("name", EVEN)
-def test_run_all_then_interact(page, server, name):
-    check_run_all_then_interact(page, server, name)
-
-
-def check_stored_lesson(page, server, name):
-    """The committed lesson renders in JupyterLab before anything runs."""
+def check_lesson(page, server, name):
+    """One opening of the lesson: its stored outputs render before anything runs; then Run All, the calculators,
+    accessibility (axe-core, descriptions, live regions), the keyboard, the hostile-input sweep."""
     counts = stored(name)
     open_notebook(page, server, name, counts["cells"])
+    check_stored_lesson(page, name, counts)
+    check_run_all_then_interact(page, name, counts)
+
+
+def check_stored_lesson(page, name, counts):
+    """The committed lesson renders in JupyterLab before anything runs."""
     page.wait_for_function(
         "n => document.querySelectorAll('.js-plotly-plot').length >= n", arg=counts["plots"], timeout=60_000
     )
@@ -302,10 +306,9 @@ def check_stored_lesson(page, server, name):
     page.screenshot(path=str(SHOTS / f"{name[:2]}-stored.png"))
 
 
-def check_run_all_then_interact(page, server, name):
-    """Run all cells, then drive the lesson's calculators, the hostile-input sweep and the quiz."""
-    counts = stored(name)
-    open_notebook(page, server, name, counts["cells"])
+def check_run_all_then_interact(page, name, counts):
+    """Run all cells, then drive the lesson's calculators, check accessibility, the keyboard and the quiz, and
+    sweep hostile input through every numeric box."""
     run_all(page, counts["shown"])
     assert "Error displaying widget" not in panel_text(page)
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
@@ -316,12 +319,96 @@ def check_run_all_then_interact(page, server, name):
         "n => document.querySelectorAll('.cvm-calculator .js-plotly-plot').length == n", arg=counts["calculators"]
     )
     INTERACTIONS[name](page)
-    # The quiz explains a chosen option.
-    page.locator(".cvm-quiz .widget-radio-box label").first.click()
-    page.wait_for_function("() => document.querySelector('.cvm-quiz-feedback').innerText.length > 10")
+    check_accessible(page, name)
     sweep_and_record(page, name, ROOT / "build" / "hostile_sweep.json")
+    check_keyboard(page, name)  # last: it leaves the controls where the keyboard took them
     SHOTS.mkdir(parents=True, exist_ok=True)
     for i, calc in enumerate(page.locator(".cvm-calculator").all()):
         calc.scroll_into_view_if_needed()
         calc.screenshot(path=str(SHOTS / f"{name[:2]}-calculator-{i}.png"))
     assert not page.page_errors, json.dumps(page.page_errors)[:2000]
+
+
+def _record(path: Path, lesson: str, entry: object) -> None:
+    """Add ``entry`` for ``lesson`` to the JSON file ``path`` (each browser worker adds its own lessons)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        record = {}
+    record[lesson] = entry
+    scratch = path.with_suffix(f".{os.getpid()}.tmp")
+    scratch.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    scratch.replace(path)
+
+
+_DESCRIBED = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .js-plotly-plot')].map(p => {
+    const id = p.getAttribute('aria-describedby'), d = id && document.getElementById(id);
+    return {role: p.getAttribute('role'), label: p.getAttribute('aria-label') || '',
+            description: d ? d.textContent.trim() : ''};
+})"""
+
+
+#: Tables (in rendered Markdown and outputs under ``root``) whose first row has no header cell, or that have an
+#: empty header cell: the start of each one's text.
+_BARE_TABLES = """root => [...document.querySelectorAll(
+        `${root} .jp-MarkdownOutput table, ${root} .jp-OutputArea-output table, ${root} table.dataframe`)]
+    .filter(t => !t.rows.length || !t.rows[0].querySelector('th')
+                 || [...t.querySelectorAll('th')].some(th => !th.textContent.trim()))
+    .map(t => t.innerText.slice(0, 80))"""
+
+
+def check_accessible(page, name):
+    """Screen readers: every figure is a named figure described by its summary, every calculator's summary and
+    status are live regions, every quiz question a named radio group; then axe-core finds no serious or critical
+    violation in the notebook's content (JupyterLab's own chrome is recorded apart, in build/a11y-lab.json)."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.cvm-calculator, .cvm-quiz')].every(c => c.dataset.cvmA11y === 'ready')",
+        timeout=30_000,
+    )
+    page.wait_for_function(f"() => ({_DESCRIBED})().every(f => f.description.length > 20)", timeout=30_000)
+    figures = page.evaluate(_DESCRIBED)
+    assert figures and all(f["role"] == "figure" and f["label"].startswith("Figure: ") for f in figures), figures
+    live = page.evaluate(
+        """() => [...document.querySelectorAll('.cvm-calculator')].map(c => [
+            c.querySelector('.cvm-summary').getAttribute('aria-live'),
+            c.querySelector('.cvm-status').getAttribute('aria-live')])"""
+    )
+    assert all(x == ["polite", "assertive"] for x in live), live
+    groups = page.evaluate(
+        """() => [...document.querySelectorAll('.cvm-quiz [role=radiogroup]')].map(g => {
+            const q = document.getElementById(g.getAttribute('aria-labelledby'));
+            return q ? q.textContent : ''; })"""
+    )
+    assert groups and all(len(q) > 10 for q in groups), groups
+    bare = page.evaluate(f"({_BARE_TABLES})('{a11y.PANEL}')")
+    assert not bare, f"tables without a header row, or with an empty header: {bare}"
+    found = a11y.audit_notebook(page)
+    blocking = a11y.blocking(found["content"])
+    _record(
+        ROOT / "build" / "a11y-lab.json",
+        name,
+        {k: [v.as_dict() for v in found[k]] for k in ("content", "chrome")} | {"figures": len(figures)},
+    )
+    assert not blocking, [v.as_dict() for v in blocking]
+
+
+def check_keyboard(page, name):
+    """Every control of every calculator reached with Tab and changed with keys alone, each calculator answering;
+    then a quiz option chosen from the keyboard, its feedback in words (not only in colour)."""
+    report = drive_by_keyboard(page)
+    _record(
+        ROOT / "build" / "keyboard.json",
+        name,
+        {"controls": report.count, "seconds": round(report.seconds, 1), "failures": report.failures},
+    )
+    assert not report.failures, report.failures
+    calculators = page.locator(".cvm-calculator").count()
+    assert len([k for k, v in report.controls.items() if v]) == calculators, report.controls
+    radio = page.locator(".cvm-quiz .widget-radio-box input[type=radio]").first
+    radio.focus()
+    page.keyboard.press("Space")
+    page.wait_for_function(
+        "() => /^(✔ Right|✘ Not quite)\\./.test(document.querySelector('.cvm-quiz-feedback').innerText.trim())"
+    )
+    assert radio.is_checked()

@@ -10,8 +10,7 @@ import pytest
 from tests.browser.test_lab import (  # noqa: F401 - fixtures used by name
     LESSONS,
     browser,
-    check_run_all_then_interact,
-    check_stored_lesson,
+    check_lesson,
     page,
     pytestmark,
     server,
@@ -21,10 +20,5 @@ ODD = [n for n in LESSONS if int(n[:2]) % 2 == 1]
 
 
 @pytest.mark.parametrize("name", ODD)
-def test_stored_lesson_renders_without_running(page, server, name):  # noqa: F811
-    check_stored_lesson(page, server, name)
-
-
-@pytest.mark.parametrize("name", ODD)
-def test_run_all_then_interact(page, server, name):  # noqa: F811
-    check_run_all_then_interact(page, server, name)
+def test_lesson_renders_runs_and_answers(page, server, name):  # noqa: F811
+    check_lesson(page, server, name)
