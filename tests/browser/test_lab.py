@@ -369,6 +369,12 @@ def check_accessible(page, name):
     page.wait_for_function(f"() => ({_DESCRIBED})().every(f => f.description.length > 20)", timeout=30_000)
     figures = page.evaluate(_DESCRIBED)
     assert figures and all(f["role"] == "figure" and f["label"].startswith("Figure: ") for f in figures), figures
+    # What Chromium itself gives assistive technology: its accessibility tree has one described figure per plot.
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    described = [
+        n for n in tree if n.get("role", {}).get("value") == "figure" and (n.get("description") or {}).get("value")
+    ]
+    assert len(described) >= len(figures), (len(described), len(figures))
     live = page.evaluate(
         """() => [...document.querySelectorAll('.cvm-calculator')].map(c => [
             c.querySelector('.cvm-summary').getAttribute('aria-live'),

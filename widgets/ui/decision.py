@@ -137,7 +137,7 @@ class DecisionAid(Calculator[Decision]):
         )
         self.markdown.add_class("cvm-output")  # the export to copy: an output, not one of the calculator's inputs
         super().__init__(**answers)
-        self.export_button = ipw.Button(description="Export Markdown", icon="download")
+        self.export_button = ipw.Button(description="Export Markdown", icon="download", layout=ipw.Layout(width="auto"))
         self.export_button.on_click(lambda _b: self.export())
         self.exports = 0
         self.export_note = ipw.HTML("")  # says that a press did something, also when the text is the same
