@@ -309,22 +309,12 @@ def test_every_page_renders_offline(built, offline_context):
         assert errors == [], f"{p.name}: {errors}"
         # Accessibility: every figure is a named figure described by its summary, and axe-core finds no serious
         # or critical violation on the page (the site is the course's own content, all of it).
-        described = page.evaluate(
-            """() => [...document.querySelectorAll('.cvm-figure')].map(d => {
-                const s = document.getElementById(d.getAttribute('aria-describedby') || '');
-                return [d.getAttribute('role'), d.getAttribute('aria-label') || '', s ? s.textContent.trim() : ''];
-            })"""
-        )
-        assert all(r == "figure" and label.startswith("Figure: ") and len(text) > 20 for r, label, text in described), (
-            p.name,
-            described,
-        )
-        bare = page.evaluate(
-            """() => [...document.querySelectorAll('table')]
-                .filter(t => !t.rows.length || !t.rows[0].querySelector('th')
-                             || [...t.querySelectorAll('th')].some(th => !th.textContent.trim()))
-                .map(t => t.innerText.slice(0, 80))"""
-        )
+        described = a11y.figures(page, ".cvm-figure")
+        assert all(
+            f["role"] == "figure" and f["label"].startswith("Figure: ") and len(f["description"]) > 20
+            for f in described
+        ), (p.name, described)
+        bare = a11y.bare_tables(page)
         assert not bare, f"{p.name}: tables without a header row, or with an empty header: {bare}"
         violations = a11y.run_axe(page)
         audit[p.name] = [v.as_dict() for v in violations]

@@ -38,6 +38,34 @@ PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 CONTENT = (f"{PANEL} .jp-MarkdownOutput", f"{PANEL} .jp-OutputArea-output")
 
 
+#: Tables of the notebook's content.
+CONTENT_TABLES = ", ".join(f"{c} table" for c in CONTENT)
+
+#: Page-side: each element matching the selector (a figure) with its role, name and described-by text.
+FIGURES_JS = """sel => [...document.querySelectorAll(sel)].map(e => {
+    const id = e.getAttribute('aria-describedby'), d = id && document.getElementById(id);
+    return {role: e.getAttribute('role'), label: e.getAttribute('aria-label') || '',
+            description: d ? d.textContent.trim() : ''};
+})"""
+
+#: Page-side: the tables matching the selector whose first row has no header cell, or that have an empty header
+#: cell (the start of each one's text).
+BARE_TABLES_JS = """sel => [...document.querySelectorAll(sel)]
+    .filter(t => !t.rows.length || !t.rows[0].querySelector('th')
+                 || [...t.querySelectorAll('th')].some(th => !th.textContent.trim()))
+    .map(t => t.innerText.slice(0, 80))"""
+
+
+def figures(page: Page, selector: str) -> list[dict[str, str]]:
+    """Each figure (``selector``) on the page: its role, accessible name and the text it is described by."""
+    return page.evaluate(FIGURES_JS, selector)
+
+
+def bare_tables(page: Page, selector: str = "table") -> list[str]:
+    """Tables (``selector``) without a header row or with an empty header cell: the start of their text."""
+    return page.evaluate(BARE_TABLES_JS, selector)
+
+
 def axe_source() -> Path:
     """The axe-core script bundled with the installed ``axe-playwright-python`` package."""
     import axe_playwright_python
@@ -146,7 +174,7 @@ def report(
         "",
         "## Nodes per rule",
         "",
-        "| where | " + " | ".join(("rule", "nodes")) + " |",
+        "| where | rule | nodes |",
         "|---|---|---:|",
     ]
     for where, results in (("site", site), ("lessons (content)", content), ("JupyterLab chrome", chrome)):
@@ -195,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     from tools import site as sitebuilder
-    from tools.browser import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
+    from tools.browser import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all, shown_code_cells
     from widgets.core.course import lesson_paths
 
     chromium = find_chromium()
@@ -216,13 +244,8 @@ def main(argv: list[str] | None = None) -> int:
             version = axe_version(page)
             for path in lessons:
                 nb = nbformat.read(path, as_version=4)
-                shown = sum(
-                    1
-                    for c in nb.cells
-                    if c.cell_type == "code" and not c.metadata.get("jupyter", {}).get("source_hidden")
-                )
                 open_notebook(page, lab, path.name, len(nb.cells))
-                run_all(page, shown)
+                run_all(page, shown_code_cells(nb))
                 page.wait_for_function(
                     "() => [...document.querySelectorAll('.cvm-calculator')]"
                     ".every(c => c.querySelector('.js-plotly-plot'))",

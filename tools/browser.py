@@ -44,7 +44,12 @@ def find_chromium() -> str | None:
     return next((p for p in CHROMIUM_CANDIDATES if Path(p).exists()), None)
 
 
-def _free_port() -> int:
+def shown_code_cells(nb) -> int:
+    """Code cells whose input is shown (not collapsed): the prompts :func:`run_all` waits to see numbered."""
+    return sum(1 for c in nb.cells if c.cell_type == "code" and not c.metadata.get("jupyter", {}).get("source_hidden"))
+
+
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -60,7 +65,7 @@ class LabServer:
         shutil.copytree(lessons, self.workdir / "lessons")
         for name, text in (extra or {}).items():  # more files beside the lessons, there before the server starts
             (self.workdir / "lessons" / name).write_text(text, encoding="utf-8")
-        self.port = _free_port()
+        self.port = free_port()
         self.token = secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
         # Tests render every cell (no windowing) to see the whole notebook; a benchmark can ask for

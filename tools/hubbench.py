@@ -244,7 +244,7 @@ def interactive(n: int, changes: int) -> tuple[list[float], int, int, int]:
     from playwright.sync_api import sync_playwright
 
     from hub.harness import HubProcess
-    from tools.browser import CHROMIUM_ARGS, HubLab, find_chromium, open_notebook, run_all
+    from tools.browser import CHROMIUM_ARGS, HubLab, find_chromium, open_notebook, run_all, shown_code_cells
     from tools.latency import _WATCH_WS_JS, _time_calculator
 
     chromium = find_chromium()
@@ -267,9 +267,7 @@ def interactive(n: int, changes: int) -> tuple[list[float], int, int, int]:
         name, pw = "browser", secrets.token_urlsafe(10)
         lesson = "07-performance.ipynb"
         nb = nbformat.read(ROOT / "lessons" / lesson, as_version=4)
-        shown = sum(
-            1 for c in nb.cells if c.cell_type == "code" and not c.metadata.get("jupyter", {}).get("source_hidden")
-        )
+        shown = shown_code_cells(nb)
         with sync_playwright() as pw_:
             browser = pw_.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})

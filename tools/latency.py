@@ -132,10 +132,6 @@ display(baseline(False), baseline(True))
 BASELINE = "baseline.ipynb"
 
 
-def _shown(nb: nbformat.NotebookNode) -> int:
-    return sum(1 for c in nb.cells if c.cell_type == "code" and not c.metadata.get("jupyter", {}).get("source_hidden"))
-
-
 def _shut_down_kernels(server: object) -> None:
     """Stop every kernel of the scratch server (its REST API, on loopback)."""
     import json
@@ -177,7 +173,7 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
     """(lesson, calculator, control kind, median ms, p95 ms, changes) for every calculator it can drive."""
     from playwright.sync_api import sync_playwright
 
-    from tools.browser import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
+    from tools.browser import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all, shown_code_cells
 
     chromium = find_chromium()
     if chromium is None:
@@ -196,7 +192,7 @@ def measure(changes: int = 30, only: tuple[str, ...] = ()) -> list[tuple[str, st
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.add_init_script(_WATCH_WS_JS)
                 open_notebook(page, server, name, len(nb.cells))
-                run_all(page, _shown(nb))
+                run_all(page, shown_code_cells(nb))
                 classes = page.evaluate(
                     "() => Array.from(document.querySelectorAll('.cvm-calculator'), c => "
                     "Array.from(c.classList).find(k => k.startsWith('cvm-') && "

@@ -153,7 +153,7 @@ def drive_by_keyboard(page: Page, timeout_ms: int = 8_000, button_timeout_ms: in
         name = page.evaluate("i => __cvmKeys.name(__cvmKeys.calc(i))", i)
         key = name if name not in report.controls else f"{name}#{i}"
         report.controls[key] = []
-        summary_changed = False
+        redrawn = False
         _heal(page, i, page.evaluate("i => __cvmKeys.info(i)", i), timeout_ms)
         for j, control in enumerate(page.evaluate("i => __cvmKeys.info(i)", i)):
             where = f"{key} {control['kind']} {control['label']!r}"
@@ -164,9 +164,9 @@ def drive_by_keyboard(page: Page, timeout_ms: int = 8_000, button_timeout_ms: in
             if answer is None:
                 report.failures.append(f"{where}: no answer to a keyboard change")
                 continue
-            summary_changed |= bool(answer["summary"] or answer["figure"])
+            redrawn |= bool(answer["summary"] or answer["figure"])
             report.controls[key].append({**control, "answer": answer["changed"], "error": answer["error"]})
-        if report.controls[key] and not summary_changed:
+        if report.controls[key] and not redrawn:
             report.failures.append(f"{key}: no keyboard change updated its summary or its figure")
     report.seconds = time.perf_counter() - started
     return report

@@ -26,6 +26,7 @@ which keeps a value to tens of milliseconds.
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -143,21 +144,27 @@ def sweep_and_record(page: Page, lesson: str, path: Path) -> dict[str, int]:
     notes: list[str] = []
     counts = hostile_sweep(page, notes=notes)
     seconds = time.perf_counter() - started
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        record = json.loads(path.read_text())
-    except (OSError, ValueError):
-        record = {}
-    record[lesson] = {
+    entry = {
         "values": counts,
         "seconds": round(seconds, 2),
         "ms_per_value": round(1000 * seconds / max(1, sum(counts.values())), 1),
         "notes": notes,
     }
-    scratch = path.with_suffix(".tmp")
+    add_record(path, lesson, entry)
+    return counts
+
+
+def add_record(path: Path, lesson: str, entry: object) -> None:
+    """Add ``entry`` for ``lesson`` to the JSON file ``path`` (each browser worker adds its own lessons)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        record = {}
+    record[lesson] = entry
+    scratch = path.with_suffix(f".{os.getpid()}.tmp")
     scratch.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     scratch.replace(path)  # never a half-written file
-    return counts
 
 
 def _sweep_calculator(page: Page, i: int, values: list[str], timeout_ms: int, notes: list[str]) -> tuple[str, int]:

@@ -12,7 +12,6 @@ import hashlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ import nbformat
 import pytest
 
 from tests.browser.test_lab import CHROMIUM, REQUIRED
-from tools.browser import CHROMIUM_ARGS, wait_idle
+from tools.browser import CHROMIUM_ARGS, free_port, wait_idle
 from widgets.core.course import lesson_paths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,12 +40,6 @@ _WATCH = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _digests() -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((ROOT / "lessons").glob("*.ipynb"))}
 
@@ -59,7 +52,7 @@ def test_make_lab_opens_lesson_00_with_no_dialog(tmp_path):
     from playwright.sync_api import sync_playwright
 
     before = _digests()
-    port = _free_port()
+    port = free_port()
     home = tmp_path / "home"
     home.mkdir()
     env = dict(

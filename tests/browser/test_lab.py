@@ -13,9 +13,9 @@ import nbformat
 import pytest
 
 from tests.browser.keyboard import drive_by_keyboard
-from tests.browser.sweep import sweep_and_record
+from tests.browser.sweep import add_record, sweep_and_record
 from tools import a11y
-from tools.browser import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all
+from tools.browser import CHROMIUM_ARGS, LabServer, find_chromium, open_notebook, run_all, shown_code_cells
 from widgets.core.course import lesson_paths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,9 +72,7 @@ def stored(name: str) -> dict[str, int]:
     outs = [o for c in nb.cells for o in c.get("outputs", [])]
     return {
         "cells": len(nb.cells),
-        "shown": sum(
-            1 for c in nb.cells if c.cell_type == "code" and not c.metadata.get("jupyter", {}).get("source_hidden")
-        ),
+        "shown": shown_code_cells(nb),
         "plots": sum("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outs),
         "calculators": sum(o.get("data", {}).get("text/plain", "").startswith("Interactive calculator") for o in outs),
     }
@@ -329,33 +327,8 @@ def check_run_all_then_interact(page, name, counts):
     assert not page.page_errors, json.dumps(page.page_errors)[:2000]
 
 
-def _record(path: Path, lesson: str, entry: object) -> None:
-    """Add ``entry`` for ``lesson`` to the JSON file ``path`` (each browser worker adds its own lessons)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        record = json.loads(path.read_text())
-    except (OSError, ValueError):
-        record = {}
-    record[lesson] = entry
-    scratch = path.with_suffix(f".{os.getpid()}.tmp")
-    scratch.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
-    scratch.replace(path)
-
-
-_DESCRIBED = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .js-plotly-plot')].map(p => {
-    const id = p.getAttribute('aria-describedby'), d = id && document.getElementById(id);
-    return {role: p.getAttribute('role'), label: p.getAttribute('aria-label') || '',
-            description: d ? d.textContent.trim() : ''};
-})"""
-
-
-#: Tables (in rendered Markdown and outputs under ``root``) whose first row has no header cell, or that have an
-#: empty header cell: the start of each one's text.
-_BARE_TABLES = """root => [...document.querySelectorAll(
-        `${root} .jp-MarkdownOutput table, ${root} .jp-OutputArea-output table, ${root} table.dataframe`)]
-    .filter(t => !t.rows.length || !t.rows[0].querySelector('th')
-                 || [...t.querySelectorAll('th')].some(th => !th.textContent.trim()))
-    .map(t => t.innerText.slice(0, 80))"""
+#: The notebook's figures (plotly's drawing element).
+PLOTS = f"{a11y.PANEL} .js-plotly-plot"
 
 
 def check_accessible(page, name):
@@ -366,8 +339,10 @@ def check_accessible(page, name):
         "() => [...document.querySelectorAll('.cvm-calculator, .cvm-quiz')].every(c => c.dataset.cvmA11y === 'ready')",
         timeout=30_000,
     )
-    page.wait_for_function(f"() => ({_DESCRIBED})().every(f => f.description.length > 20)", timeout=30_000)
-    figures = page.evaluate(_DESCRIBED)
+    page.wait_for_function(
+        f"sel => ({a11y.FIGURES_JS})(sel).every(f => f.description.length > 20)", arg=PLOTS, timeout=30_000
+    )
+    figures = a11y.figures(page, PLOTS)
     assert figures and all(f["role"] == "figure" and f["label"].startswith("Figure: ") for f in figures), figures
     # What Chromium itself gives assistive technology: its accessibility tree has one described figure per plot.
     tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
@@ -387,11 +362,11 @@ def check_accessible(page, name):
             return q ? q.textContent : ''; })"""
     )
     assert groups and all(len(q) > 10 for q in groups), groups
-    bare = page.evaluate(f"({_BARE_TABLES})('{a11y.PANEL}')")
+    bare = a11y.bare_tables(page, a11y.CONTENT_TABLES)
     assert not bare, f"tables without a header row, or with an empty header: {bare}"
     found = a11y.audit_notebook(page)
     blocking = a11y.blocking(found["content"])
-    _record(
+    add_record(
         ROOT / "build" / "a11y-lab.json",
         name,
         {k: [v.as_dict() for v in found[k]] for k in ("content", "chrome")} | {"figures": len(figures)},
@@ -403,7 +378,7 @@ def check_keyboard(page, name):
     """Every control of every calculator reached with Tab and changed with keys alone, each calculator answering;
     then a quiz option chosen from the keyboard, its feedback in words (not only in colour)."""
     report = drive_by_keyboard(page)
-    _record(
+    add_record(
         ROOT / "build" / "keyboard.json",
         name,
         {"controls": report.count, "seconds": round(report.seconds, 1), "failures": report.failures},

@@ -15,7 +15,7 @@ from typing import Any
 import ipywidgets as ipw
 
 from ..ui.access import Access
-from ..ui.calculator import WIDGET_VIEW_MIME
+from ..ui.figures import widget_view
 
 
 @dataclass(frozen=True)
@@ -171,10 +171,7 @@ class Quiz(ipw.VBox):
         return "".join(parts)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = super()._repr_mimebundle_(**kwargs) or {}
-        if isinstance(bundle, tuple):
-            bundle = bundle[0]
-        data = {k: v for k, v in bundle.items() if k == WIDGET_VIEW_MIME}
+        data = widget_view(super()._repr_mimebundle_(**kwargs))
         data["text/html"] = self.static_html()
         data["text/plain"] = f"{self.title}: {len(self.questions)} questions (run the cell to answer)"
         return data

@@ -39,7 +39,8 @@ import plotly.graph_objects as go
 from ..core import validate
 from ..core.validate import ILLUSTRATIVE
 from .access import Access
-from .figures import PLOTLY_MIME, WIDGET_VIEW_MIME, figure_json, figure_title
+from .figures import PLOTLY_MIME, figure_json, figure_title, widget_view
+from .figures import WIDGET_VIEW_MIME as WIDGET_VIEW_MIME  # re-exported: imported from here elsewhere
 
 R = TypeVar("R")
 _WIDE = {"description_width": "initial"}
@@ -333,8 +334,7 @@ class Calculator(ipw.VBox, Generic[R]):
         self.attempts += 1
         self.updates += 1
         self.last_update_ms = (time.perf_counter() - started) * 1000
-        if hasattr(self, "access"):
-            self.access.updates = self.attempts  # last: the browser has the new summary and figure when it sees this
+        self.access.updates = self.attempts  # last: the browser has the new summary and figure when it sees this
 
     def update(self) -> bool:
         """Recompute from the controls and redraw; return True on success.
@@ -372,10 +372,7 @@ class Calculator(ipw.VBox, Generic[R]):
         return go.Figure(self.figure)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = super()._repr_mimebundle_(**kwargs) or {}
-        if isinstance(bundle, tuple):  # (data, metadata)
-            bundle = bundle[0]
-        data = {k: v for k, v in bundle.items() if k == WIDGET_VIEW_MIME}
+        data = widget_view(super()._repr_mimebundle_(**kwargs))
         data[PLOTLY_MIME] = figure_json(self.figure)
         data["text/plain"] = (
             f"Interactive calculator: {figure_title(self.figure)}. "

@@ -19,6 +19,7 @@ from typing import Any
 import plotly.graph_objects as go
 from IPython.display import display
 
+from .access import FigureSummary
 from .theme import TEMPLATE
 
 
@@ -151,14 +152,14 @@ def show_figure(fig: go.Figure, summary: str) -> None:
     display(summary_bundle(summary_html(fig, summary), summary), raw=True)
 
 
+def widget_view(bundle: dict[str, Any] | tuple[dict[str, Any], dict[str, Any]] | None) -> dict[str, Any]:
+    """Only the widget-view part of a widget's ``_repr_mimebundle_()`` (which may be ``(data, metadata)``)."""
+    data = (bundle[0] if isinstance(bundle, tuple) else bundle) or {}
+    return {k: v for k, v in data.items() if k == WIDGET_VIEW_MIME}
+
+
 def summary_bundle(summary: str, text: str) -> dict[str, Any]:
     """The summary's output: HTML for a stored notebook and the site, and (in a kernel) a
     :class:`widgets.ui.access.FigureSummary` that shows the same paragraph and makes it the accessible
     description of the figure just before it."""
-    from .access import FigureSummary
-
-    bundle = FigureSummary(html=summary)._repr_mimebundle_() or {}
-    if isinstance(bundle, tuple):
-        bundle = bundle[0]
-    data = {k: v for k, v in bundle.items() if k == WIDGET_VIEW_MIME}
-    return {**data, "text/html": summary, "text/plain": text}
+    return {**widget_view(FigureSummary(html=summary)._repr_mimebundle_()), "text/html": summary, "text/plain": text}
